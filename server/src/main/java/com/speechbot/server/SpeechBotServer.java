@@ -1,0 +1,176 @@
+package com.speechbot.server;
+
+import com.speechbot.server.auth.JwtSecrets;
+import com.speechbot.server.auth.TokenService;
+import com.speechbot.server.chat.ChatService;
+import com.speechbot.server.config.ServerConfig;
+import com.speechbot.server.http.AttachmentsResource;
+import com.speechbot.server.http.ChatsResource;
+import com.speechbot.server.http.MessagesResource;
+import com.speechbot.server.http.OpsResource;
+import com.speechbot.server.http.Router;
+import com.speechbot.server.hub.HubRegistry;
+import com.speechbot.server.metrics.ChatMeters;
+import com.speechbot.server.ws.WebSocketEndpoint;
+import com.speechbot.server.message.MessageService;
+import com.speechbot.server.message.MessageStore;
+import com.speechbot.server.message.SendCommandParser;
+import com.speechbot.server.metrics.ServerMetrics;
+import com.speechbot.server.pipeline.ChatServerInitializer;
+import com.speechbot.server.pipeline.HttpServices;
+import com.speechbot.server.pipeline.Lifecycle;
+import com.speechbot.server.pipeline.RequestIds;
+import com.speechbot.server.store.Database;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The composition root: builds every part from the config, binds the listener, and shuts down in order. */
+public final class SpeechBotServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(SpeechBotServer.class);
+
+    private final ServerConfig config;
+    private final ServerMetrics metrics;
+    private final Database db;
+    private final TokenService tokens;
+    private final Lifecycle lifecycle = new Lifecycle();
+    private final EventLoopGroup bossGroup;
+    private final EventLoopGroup workerGroup;
+    private final HubRegistry hubs;
+    private final Channel serverChannel;
+    private final int port;
+    private boolean closed;
+
+    private SpeechBotServer(ServerConfig config) throws Exception {
+        this.config = config;
+        long started = System.nanoTime();
+        this.metrics = new ServerMetrics();
+        JwtSecrets.Secret secret = JwtSecrets.loadOrCreate(config.dataDir(), config.jwt().secret());
+        if (secret.generated()) {
+            log.info("generated a development JWT secret in {}", config.dataDir().resolve(JwtSecrets.FILE_NAME));
+        }
+        this.tokens = new TokenService(secret.bytes(), readPem(config.jwt().rsaPublicKeyFile()), blankToNull(config.jwt().issuer()));
+        ServerConfig.Database dbc = config.database();
+        this.db = Database.open(blankToNull(dbc.url()), dbc.user(), dbc.password(), dbc.poolSize(), config.dataDir());
+        db.dataSource().setMetricRegistry(metrics.registry());
+
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
+        this.workerGroup = new MultiThreadIoEventLoopGroup(config.server().ioThreads(), io);
+
+        Router router = new Router();
+        new OpsResource(db, metrics).register(router);
+        ChatService chats = new ChatService(db.jdbi(), db.executor(), config.limits());
+        new ChatsResource(chats, config.limits()).register(router);
+        MessageStore messageStore = new MessageStore(db.jdbi(), config.limits(), config.publicBaseUrl(), Clock.systemUTC());
+        this.hubs = new HubRegistry(workerGroup, messageStore, db.executor(), new ChatMeters(metrics.registry()),
+                config.websocket());
+        MessageService messages = new MessageService(messageStore, db.executor(), hubs);
+        SendCommandParser parser = new SendCommandParser(config.limits());
+        new MessagesResource(messages, parser).register(router);
+        new AttachmentsResource(messages).register(router);
+        router.addUpgrade(WebSocketEndpoint.PATH,
+                new WebSocketEndpoint(chats, messageStore, parser, hubs, db.executor(), config.websocket()));
+        HttpServices services = new HttpServices(router, tokens, new RequestIds(), lifecycle, metrics);
+        ServerBootstrap b = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
+                        config.websocket().writeBufferLowBytes(), config.websocket().writeBufferHighBytes()))
+                .childHandler(new ChatServerInitializer(config.server(), services));
+        this.serverChannel = b.bind(config.server().host(), config.server().port()).sync().channel();
+        this.port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+        log.info("SpeechBot Realtime ready on http://{}:{} ({} transport, {} database, started in {} ms)",
+                config.server().host(), port, epoll ? "epoll" : "nio", db.isEmbedded() ? "embedded" : "external",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+
+    /** Starts a server; on failure everything started so far is stopped again. */
+    public static SpeechBotServer start(ServerConfig config) throws Exception {
+        return new SpeechBotServer(config);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public TokenService tokens() {
+        return tokens;
+    }
+
+    public Database database() {
+        return db;
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    /**
+     * Graceful stop: refuse new connections, let in-flight requests finish (bounded by the grace period), close
+     * WebSockets with 1001, then stop the event loops and the database.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        log.info("shutting down: no new connections, finishing {} in-flight requests", lifecycle.inFlight());
+        lifecycle.startDraining();
+        serverChannel.close().awaitUninterruptibly();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.server().shutdownGraceSeconds());
+        while (lifecycle.inFlight() > 0 && System.nanoTime() < deadline) {
+            sleepQuietly(10);
+        }
+        hubs.closeAll(1001, "server shutting down");
+        sleepQuietly(100); // let the close frames go out before the sockets close
+        lifecycle.connections().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        db.close();
+        metrics.close();
+        log.info("SpeechBot Realtime stopped");
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String readPem(String file) throws IOException {
+        return file == null || file.isBlank() ? null : Files.readString(Path.of(file));
+    }
+
+    static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+}

@@ -1,0 +1,2 @@
+/** The command line: {@code serve}, {@code token} and {@code migrate}. */
+package com.speechbot.server.cli;

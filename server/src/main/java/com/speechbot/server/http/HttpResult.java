@@ -1,0 +1,29 @@
+package com.speechbot.server.http;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+/**
+ * What a route answers: a JSON body (serialized by the router) or raw bytes with their content type.
+ */
+public record HttpResult(HttpResponseStatus status, Object json, byte[] bytes, String contentType, String contentDisposition) {
+
+    public static HttpResult ok(Object json) {
+        return new HttpResult(HttpResponseStatus.OK, json, null, null, null);
+    }
+
+    public static HttpResult created(Object json) {
+        return new HttpResult(HttpResponseStatus.CREATED, json, null, null, null);
+    }
+
+    public static HttpResult of(HttpResponseStatus status, Object json) {
+        return new HttpResult(status, json, null, null, null);
+    }
+
+    public static HttpResult bytes(byte[] bytes, String contentType, String contentDisposition) {
+        return new HttpResult(HttpResponseStatus.OK, null, bytes, contentType, contentDisposition);
+    }
+
+    public static HttpResult text(HttpResponseStatus status, String text, String contentType) {
+        return new HttpResult(status, null, text.getBytes(java.nio.charset.StandardCharsets.UTF_8), contentType, null);
+    }
+}

@@ -1,0 +1,378 @@
+package com.speechbot.server.hub;
+
+import com.speechbot.protocol.Ids;
+import com.speechbot.protocol.event.ServerEvent;
+import com.speechbot.server.message.ReadChange;
+import com.speechbot.server.message.SendCommand;
+import com.speechbot.server.message.SendOutcome;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Owns one chat's realtime state on one event loop: subscribers, the send queue (group-committed: one transaction per
+ * batch, then broadcast in seq order), coalesced read receipts and typing timers. Every method hops onto the loop
+ * first, so the state below is only touched there and needs no locks.
+ */
+final class ChatHub {
+
+    private static final int MAX_SEND_BATCH = 256;
+
+    final long chat;
+    final EventLoop loop;
+    private final HubRegistry registry;
+
+    private final Map<EventLoop, Outbox> outboxes = new HashMap<>(4);
+    private final Map<String, List<Subscriber>> byUser = new HashMap<>();
+    private final Map<Subscriber, Typing> typing = new IdentityHashMap<>();
+    private int subscriberCount;
+
+    private final ArrayDeque<PendingSend> sendQueue = new ArrayDeque<>();
+    private boolean sendInFlight;
+    private Map<String, Long> pendingReads = new HashMap<>();
+    private boolean readInFlight;
+    private boolean closed;
+
+    ChatHub(long chat, EventLoop loop, HubRegistry registry) {
+        this.chat = chat;
+        this.loop = loop;
+        this.registry = registry;
+    }
+
+    // ---- subscribers -------------------------------------------------------------------------------------------
+
+    /**
+     * Subscribes {@code s}; once it receives live events (on its own loop), {@code onLive} runs there, so a resume
+     * replay read after that point cannot miss anything.
+     */
+    void join(Subscriber s, Runnable onLive) {
+        loop.execute(() -> {
+            if (closed) {
+                registry.hub(chat).join(s, onLive);
+                return;
+            }
+            byUser.computeIfAbsent(s.userId(), u -> new ArrayList<>(2)).add(s);
+            subscriberCount++;
+            Outbox outbox = outboxes.computeIfAbsent(s.channel().eventLoop(), l -> new Outbox(l, registry.meters()));
+            outbox.loop.execute(() -> {
+                outbox.add(s);
+                onLive.run();
+            });
+        });
+    }
+
+    void leave(Subscriber s) {
+        loop.execute(() -> {
+            if (closed) {
+                ChatHub current = registry.existing(chat);
+                if (current != null && current != this) {
+                    current.leave(s); // it joined the hub that replaced this one
+                }
+                return;
+            }
+            List<Subscriber> list = byUser.get(s.userId());
+            if (list == null || !list.remove(s)) {
+                return;
+            }
+            if (list.isEmpty()) {
+                byUser.remove(s.userId());
+            }
+            subscriberCount--;
+            Typing t = typing.remove(s);
+            if (t != null) {
+                t.cancel();
+                broadcastTyping(s, false);
+            }
+            Outbox outbox = outboxes.get(s.channel().eventLoop());
+            outbox.loop.execute(() -> {
+                outbox.remove(s);
+                s.dispose();
+            });
+            closeIfIdle();
+        });
+    }
+
+    // ---- sends: group commit, then broadcast in seq order -------------------------------------------------------
+
+    void send(SendCommand command, CompletableFuture<SendOutcome> result) {
+        loop.execute(() -> {
+            if (closed) {
+                registry.hub(chat).send(command, result);
+                return;
+            }
+            sendQueue.add(new PendingSend(command, result));
+            if (!sendInFlight) {
+                startSendBatch();
+            }
+        });
+    }
+
+    private void startSendBatch() {
+        int n = Math.min(sendQueue.size(), MAX_SEND_BATCH);
+        List<PendingSend> batch = new ArrayList<>(n);
+        List<SendCommand> commands = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            PendingSend p = sendQueue.poll();
+            batch.add(p);
+            commands.add(p.command);
+        }
+        sendInFlight = true;
+        registry.meters().sendBatch(n);
+        CompletableFuture.supplyAsync(() -> registry.store().insertBatch(chat, commands), registry.dbExecutor())
+                .whenComplete((outcomes, failure) -> loop.execute(() -> sendBatchDone(batch, outcomes, failure)));
+    }
+
+    private void sendBatchDone(List<PendingSend> batch, List<SendOutcome> outcomes, Throwable failure) {
+        sendInFlight = false;
+        if (failure != null) {
+            for (PendingSend p : batch) {
+                p.result.completeExceptionally(failure);
+            }
+        } else {
+            List<Long> delivered = new ArrayList<>();
+            Map<Long, String> authors = new HashMap<>();
+            for (int i = 0; i < batch.size(); i++) {
+                SendOutcome o = outcomes.get(i);
+                if (o.kind() == SendOutcome.Kind.STORED) {
+                    OutboundEvent ev = OutboundEvent.encode(registry.alloc(), ServerEvent.newMessage(o.view()),
+                            OutboundEvent.Kind.ESSENTIAL, o.seq());
+                    broadcast(ev, null);
+                    String author = batch.get(i).command.authorId();
+                    if (SendCommand.ROLE_USER.equals(batch.get(i).command.role()) && hasOtherUserThan(author)) {
+                        delivered.add(o.seq());
+                        authors.put(o.seq(), author);
+                    }
+                }
+                batch.get(i).result.complete(o);
+            }
+            if (!delivered.isEmpty()) {
+                markDelivered(delivered, authors);
+            }
+        }
+        if (!sendQueue.isEmpty()) {
+            startSendBatch();
+        } else {
+            closeIfIdle();
+        }
+    }
+
+    private boolean hasOtherUserThan(String userId) {
+        return byUser.size() > 1 || (byUser.size() == 1 && !byUser.containsKey(userId));
+    }
+
+    /** "delivered" = written to another member's connection; persisted, then told to the author's devices. */
+    private void markDelivered(List<Long> seqs, Map<Long, String> authors) {
+        CompletableFuture.runAsync(() -> registry.store().markDelivered(chat, seqs), registry.dbExecutor())
+                .whenComplete((v, failure) -> {
+                    if (failure != null) {
+                        HubRegistry.log.warn("could not mark messages of chat {} delivered", chat, failure);
+                        return;
+                    }
+                    loop.execute(() -> {
+                        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+                        for (Long seq : seqs) {
+                            sendToUser(authors.get(seq), ServerEvent.messageStatus(Ids.messageId(chat, seq), "delivered",
+                                    now, null), null);
+                        }
+                    });
+                });
+    }
+
+    // ---- read receipts: coalesced per user, one write per batch -------------------------------------------------
+
+    void markRead(String userId, long seq, CompletableFuture<Void> result) {
+        loop.execute(() -> {
+            if (closed) {
+                registry.hub(chat).markRead(userId, seq, result);
+                return;
+            }
+            pendingReads.merge(userId, seq, Math::max);
+            result.complete(null);
+            if (!readInFlight) {
+                startReadBatch();
+            }
+        });
+    }
+
+    private void startReadBatch() {
+        Map<String, Long> batch = pendingReads;
+        pendingReads = new HashMap<>();
+        readInFlight = true;
+        CompletableFuture.supplyAsync(() -> {
+            Map<String, List<ReadChange>> changes = new HashMap<>();
+            batch.forEach((user, seq) -> changes.put(user, registry.store().markRead(chat, user, seq)));
+            return changes;
+        }, registry.dbExecutor()).whenComplete((changes, failure) -> loop.execute(() -> readBatchDone(changes, failure)));
+    }
+
+    private void readBatchDone(Map<String, List<ReadChange>> changes, Throwable failure) {
+        readInFlight = false;
+        if (failure != null) {
+            HubRegistry.log.warn("could not store read receipts of chat {}", chat, failure);
+        } else {
+            Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+            changes.forEach((reader, list) -> {
+                for (ReadChange c : list) {
+                    ServerEvent status = ServerEvent.messageStatus(Ids.messageId(chat, c.seq()), "read", now, reader);
+                    sendToUser(c.authorId(), status, null);
+                    sendToUser(reader, status, null);
+                }
+            });
+        }
+        if (!pendingReads.isEmpty()) {
+            startReadBatch();
+        } else {
+            closeIfIdle();
+        }
+    }
+
+    // ---- typing -------------------------------------------------------------------------------------------------
+
+    void typing(Subscriber s, boolean isTyping) {
+        loop.execute(() -> {
+            if (closed) {
+                return;
+            }
+            Typing t = typing.get(s);
+            if (isTyping) {
+                if (t == null) {
+                    t = new Typing(s);
+                    typing.put(s, t);
+                    t.arm(registry.typingTtlMs());
+                }
+                t.lastNanos = System.nanoTime();
+            } else if (t != null) {
+                typing.remove(s);
+                t.cancel();
+            }
+            broadcastTyping(s, isTyping);
+        });
+    }
+
+    private void broadcastTyping(Subscriber from, boolean isTyping) {
+        ServerEvent e = ServerEvent.typing(from.userId(), isTyping, isTyping ? from.userId() + " is typing..." : "");
+        broadcast(OutboundEvent.encode(registry.alloc(), e, OutboundEvent.Kind.TYPING, 0), from);
+    }
+
+    /** A typing state that ends itself after the TTL without refresh. */
+    private final class Typing implements Runnable {
+        final Subscriber s;
+        long lastNanos = System.nanoTime();
+        ScheduledFuture<?> timer;
+
+        Typing(Subscriber s) {
+            this.s = s;
+        }
+
+        void arm(long delayMs) {
+            timer = loop.schedule(this, delayMs, TimeUnit.MILLISECONDS);
+        }
+
+        void cancel() {
+            if (timer != null) {
+                timer.cancel(false);
+            }
+        }
+
+        @Override
+        public void run() {
+            if (typing.get(s) != this) {
+                return;
+            }
+            long idleMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastNanos);
+            long ttl = registry.typingTtlMs();
+            if (idleMs < ttl) {
+                arm(ttl - idleMs); // refreshed since armed: check again when the refreshed TTL runs out
+                return;
+            }
+            typing.remove(s);
+            broadcastTyping(s, false);
+            closeIfIdle();
+        }
+    }
+
+    // ---- publishing -------------------------------------------------------------------------------------------
+
+    /** Broadcasts an event made elsewhere (REST edits, deletes, reactions, bot chunks). */
+    void publish(ServerEvent event, OutboundEvent.Kind kind) {
+        loop.execute(() -> {
+            if (!closed) {
+                broadcast(OutboundEvent.encode(registry.alloc(), event, kind, 0), null);
+            }
+        });
+    }
+
+    /** Sends an event to one user's connections only (e.g. "delete for me"). */
+    void publishToUser(String userId, ServerEvent event) {
+        loop.execute(() -> {
+            if (!closed) {
+                sendToUser(userId, event, null);
+            }
+        });
+    }
+
+    /** Encoded once; one task per event loop carries it to that loop's subscribers. Consumes {@code event}. */
+    private void broadcast(OutboundEvent event, Subscriber except) {
+        try {
+            for (Outbox outbox : outboxes.values()) {
+                event.retain();
+                outbox.loop.execute(() -> outbox.deliver(event, except));
+            }
+        } finally {
+            event.release();
+        }
+    }
+
+    private void sendToUser(String userId, ServerEvent event, Subscriber except) {
+        List<Subscriber> subs = userId == null ? null : byUser.get(userId);
+        if (subs == null || subs.isEmpty()) {
+            return;
+        }
+        OutboundEvent ev = OutboundEvent.encode(registry.alloc(), event, OutboundEvent.Kind.ESSENTIAL, 0);
+        try {
+            for (Subscriber s : subs) {
+                if (s == except) {
+                    continue;
+                }
+                ev.retain();
+                s.channel().eventLoop().execute(() -> {
+                    try {
+                        if (s.deliver(ev)) {
+                            registry.meters().eventsOut(ev.type()).increment();
+                        }
+                    } finally {
+                        ev.release();
+                    }
+                });
+            }
+        } finally {
+            ev.release();
+        }
+    }
+
+    /** Closes all subscribers (server shutdown). */
+    void closeAll(int code, String reason) {
+        loop.execute(() -> byUser.values().forEach(list -> list.forEach(s -> s.channel().eventLoop().execute(() ->
+                s.channel().writeAndFlush(new io.netty.handler.codec.http.websocketx.CloseWebSocketFrame(code, reason))
+                        .addListener(io.netty.channel.ChannelFutureListener.CLOSE)))));
+    }
+
+    private void closeIfIdle() {
+        if (subscriberCount == 0 && sendQueue.isEmpty() && !sendInFlight && !readInFlight && pendingReads.isEmpty()
+                && typing.isEmpty() && !closed) {
+            closed = true;
+            registry.remove(this);
+        }
+    }
+
+    private record PendingSend(SendCommand command, CompletableFuture<SendOutcome> result) {}
+}

@@ -1,0 +1,199 @@
+package com.speechbot.server.hub;
+
+import com.speechbot.protocol.DeletionResult;
+import com.speechbot.protocol.MessageView;
+import com.speechbot.protocol.ReactionResult;
+import com.speechbot.protocol.event.ServerEvent;
+import com.speechbot.server.config.ServerConfig;
+import com.speechbot.server.message.MessageEvents;
+import com.speechbot.server.message.MessageStore;
+import com.speechbot.server.message.SendCommand;
+import com.speechbot.server.message.SendOutcome;
+import com.speechbot.server.metrics.ChatMeters;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds or creates the hub of a chat, pinned to one of the worker event loops by chat number. It is also the path
+ * every send takes (REST and WebSocket alike) and receives the REST layer's change notifications to push them.
+ */
+public final class HubRegistry implements MessageEvents {
+
+    static final Logger log = LoggerFactory.getLogger(HubRegistry.class);
+
+    private final ConcurrentHashMap<Long, ChatHub> hubs = new ConcurrentHashMap<>();
+    private final EventLoop[] loops;
+    private final Map<EventLoop, LoopFlusher> flushers;
+    private final MessageStore store;
+    private final Executor dbExecutor;
+    private final ChatMeters meters;
+    private final ServerConfig.WebSocket ws;
+    private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+
+    public HubRegistry(EventLoopGroup workers, MessageStore store, Executor dbExecutor, ChatMeters meters,
+                       ServerConfig.WebSocket ws) {
+        List<EventLoop> list = new ArrayList<>();
+        Map<EventLoop, LoopFlusher> f = new HashMap<>();
+        for (EventExecutor e : workers) {
+            EventLoop loop = (EventLoop) e;
+            list.add(loop);
+            f.put(loop, new LoopFlusher(loop));
+        }
+        this.loops = list.toArray(new EventLoop[0]);
+        this.flushers = Map.copyOf(f);
+        this.store = store;
+        this.dbExecutor = dbExecutor;
+        this.meters = meters;
+        this.ws = ws;
+    }
+
+    ChatHub hub(long chat) {
+        return hubs.computeIfAbsent(chat, c -> {
+            meters.hubOpened();
+            // Spread chats over the loops; a chat always lands on the same loop while its hub lives.
+            int i = (int) Math.floorMod(c * 0x9E3779B97F4A7C15L >>> 16, (long) loops.length);
+            return new ChatHub(c, loops[i], this);
+        });
+    }
+
+    ChatHub existing(long chat) {
+        return hubs.get(chat);
+    }
+
+    void remove(ChatHub hub) {
+        if (hubs.remove(hub.chat, hub)) {
+            meters.hubClosed();
+        }
+    }
+
+    /** A subscriber for a freshly upgraded connection (not yet joined). */
+    public Subscriber newSubscriber(Channel channel, String userId, long chat) {
+        LoopFlusher flusher = flushers.get(channel.eventLoop());
+        if (flusher == null) {
+            throw new IllegalStateException("channel is not on a worker loop of this registry");
+        }
+        return new Subscriber(channel, userId, chat, meters, ws, flusher);
+    }
+
+    /** Joins {@code s} to its chat; {@code onLive} runs on the subscriber's loop once it receives live events. */
+    public void join(Subscriber s, Runnable onLive) {
+        hub(s.chat()).join(s, onLive);
+    }
+
+    public void leave(Subscriber s) {
+        ChatHub hub = hubs.get(s.chat());
+        if (hub != null) {
+            hub.leave(s);
+        }
+    }
+
+    /** Stores {@code command} through the chat's hub (group commit) and broadcasts it once stored. */
+    public CompletableFuture<SendOutcome> send(long chat, SendCommand command) {
+        CompletableFuture<SendOutcome> result = new CompletableFuture<>();
+        hub(chat).send(command, result);
+        return result;
+    }
+
+    public CompletableFuture<Void> markRead(long chat, String userId, long seq) {
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        hub(chat).markRead(userId, seq, result);
+        return result;
+    }
+
+    public void typing(Subscriber s, boolean isTyping) {
+        ChatHub hub = hubs.get(s.chat());
+        if (hub != null) {
+            hub.typing(s, isTyping);
+        }
+    }
+
+    /** Publishes to every subscriber of the chat, if any. */
+    public void publish(long chat, ServerEvent event, OutboundEvent.Kind kind) {
+        ChatHub hub = hubs.get(chat);
+        if (hub != null) {
+            hub.publish(event, kind);
+        }
+    }
+
+    @Override
+    public void messageUpdated(long chat, MessageView view) {
+        publish(chat, ServerEvent.messageUpdated(view), OutboundEvent.Kind.ESSENTIAL);
+    }
+
+    @Override
+    public void messageDeleted(long chat, DeletionResult r, String actorId) {
+        ServerEvent e = ServerEvent.messageDeleted(r.messageId(), r.deletionType(), r.deletedFor(), r.deletedAt());
+        ChatHub hub = hubs.get(chat);
+        if (hub == null) {
+            return;
+        }
+        if ("me".equals(r.deletedFor())) {
+            hub.publishToUser(actorId, e);
+        } else {
+            hub.publish(e, OutboundEvent.Kind.ESSENTIAL);
+        }
+    }
+
+    @Override
+    public void reactionUpdated(long chat, ReactionResult r) {
+        publish(chat, ServerEvent.reactionUpdated(r.messageId(), r.action(), r.reaction(), r.totalReactions()),
+                OutboundEvent.Kind.ESSENTIAL);
+    }
+
+    /** Writes one replayed message to {@code s}; call on the subscriber's loop. */
+    public void replayTo(Subscriber s, ServerEvent event, long seq) {
+        s.writeDirect(OutboundEvent.encode(alloc, event, OutboundEvent.Kind.ESSENTIAL, seq));
+    }
+
+    /** Ends a replay that covered messages up to {@code lastSeq}; call on the subscriber's loop. */
+    public void endReplay(Subscriber s, long lastSeq, int replayed) {
+        s.endReplay(lastSeq);
+        sendDirect(s, new ServerEvent(ServerEvent.RESUME_COMPLETE, java.util.Map.of(
+                "last_message_id", lastSeq > 0 ? com.speechbot.protocol.Ids.messageId(s.chat(), lastSeq) : "",
+                "replayed", replayed)));
+    }
+
+    /** Replies to one connection; call on the subscriber's loop. */
+    public void sendDirect(Subscriber s, ServerEvent event) {
+        s.writeDirect(OutboundEvent.encode(alloc, event, OutboundEvent.Kind.ESSENTIAL, 0));
+        meters.eventsOut(event.type()).increment();
+    }
+
+    /** Closes every WebSocket with {@code code} (1001 on shutdown). */
+    public void closeAll(int code, String reason) {
+        hubs.values().forEach(h -> h.closeAll(code, reason));
+    }
+
+    MessageStore store() {
+        return store;
+    }
+
+    Executor dbExecutor() {
+        return dbExecutor;
+    }
+
+    public ChatMeters meters() {
+        return meters;
+    }
+
+    ByteBufAllocator alloc() {
+        return alloc;
+    }
+
+    long typingTtlMs() {
+        return ws.typingTtlMs();
+    }
+}

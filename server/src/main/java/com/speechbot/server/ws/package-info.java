@@ -1,0 +1,2 @@
+/** The WebSocket endpoint: authenticated upgrade, client event decoding, heartbeats. */
+package com.speechbot.server.ws;
