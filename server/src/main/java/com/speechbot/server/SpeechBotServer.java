@@ -9,7 +9,11 @@ import com.speechbot.server.http.ChatsResource;
 import com.speechbot.server.http.MessagesResource;
 import com.speechbot.server.http.OpsResource;
 import com.speechbot.server.http.Router;
+import com.speechbot.server.bot.BotStore;
+import com.speechbot.server.bot.Responders;
+import com.speechbot.server.hub.BotContext;
 import com.speechbot.server.hub.HubRegistry;
+import com.speechbot.server.metrics.BotMeters;
 import com.speechbot.server.metrics.ChatMeters;
 import com.speechbot.server.ws.WebSocketEndpoint;
 import com.speechbot.server.message.MessageService;
@@ -81,12 +85,19 @@ public final class SpeechBotServer implements AutoCloseable {
 
         Router router = new Router();
         new OpsResource(db, metrics).register(router);
-        ChatService chats = new ChatService(db.jdbi(), db.executor(), config.limits());
-        new ChatsResource(chats, config.limits()).register(router);
         MessageStore messageStore = new MessageStore(db.jdbi(), config.limits(), config.publicBaseUrl(), Clock.systemUTC());
+        BotStore botStore = new BotStore(db.jdbi());
+        int interrupted = botStore.failInterrupted();
+        if (interrupted > 0) {
+            log.warn("{} bot answers were interrupted by the previous stop; stored as failed", interrupted);
+        }
+        BotContext bot = new BotContext(Responders.create(config.bot()), botStore, messageStore, db.executor(), config.bot(),
+                new BotMeters(metrics.registry()));
         this.hubs = new HubRegistry(workerGroup, messageStore, db.executor(), new ChatMeters(metrics.registry()),
-                config.websocket());
-        MessageService messages = new MessageService(messageStore, db.executor(), hubs);
+                config.websocket(), bot);
+        ChatService chats = new ChatService(db.jdbi(), db.executor(), config.limits(), hubs);
+        new ChatsResource(chats, config.limits()).register(router);
+        MessageService messages = new MessageService(messageStore, db.executor(), hubs, hubs::send);
         SendCommandParser parser = new SendCommandParser(config.limits());
         new MessagesResource(messages, parser).register(router);
         new AttachmentsResource(messages).register(router);

@@ -41,6 +41,8 @@ final class ChatHub {
     private Map<String, Long> pendingReads = new HashMap<>();
     private boolean readInFlight;
     private boolean closed;
+    private Boolean botEnabled;
+    private BotConductor bot;
 
     ChatHub(long chat, EventLoop loop, HubRegistry registry) {
         this.chat = chat;
@@ -63,8 +65,19 @@ final class ChatHub {
             byUser.computeIfAbsent(s.userId(), u -> new ArrayList<>(2)).add(s);
             subscriberCount++;
             Outbox outbox = outboxes.computeIfAbsent(s.channel().eventLoop(), l -> new Outbox(l, registry.meters()));
+            // Taken on the hub loop, so the catch-up text and the chunks broadcast after it fit together exactly.
+            ServerEvent catchUp = bot == null ? null : bot.catchUp(s.lastChunkIndex());
+            OutboundEvent catchUpEvent = catchUp == null ? null
+                    : OutboundEvent.encode(registry.alloc(), catchUp, OutboundEvent.Kind.ESSENTIAL, 0);
             outbox.loop.execute(() -> {
                 outbox.add(s);
+                if (catchUpEvent != null) {
+                    try {
+                        s.deliver(catchUpEvent);
+                    } finally {
+                        catchUpEvent.release();
+                    }
+                }
                 onLive.run();
             });
         });
@@ -127,9 +140,20 @@ final class ChatHub {
         }
         sendInFlight = true;
         registry.meters().sendBatch(n);
-        CompletableFuture.supplyAsync(() -> registry.store().insertBatch(chat, commands), registry.dbExecutor())
-                .whenComplete((outcomes, failure) -> loop.execute(() -> sendBatchDone(batch, outcomes, failure)));
+        boolean loadBotFlag = botEnabled == null;
+        DbCalls.supply(() -> {
+            List<SendOutcome> outcomes = registry.store().insertBatch(chat, commands);
+            Boolean flag = loadBotFlag && registry.bot() != null ? registry.bot().botStore().botEnabled(chat) : null;
+            return new BatchResult(outcomes, flag);
+        }, registry.dbExecutor()).whenComplete((r, failure) -> loop.execute(() -> {
+            if (r != null && r.botEnabled != null && botEnabled == null) {
+                botEnabled = r.botEnabled;
+            }
+            sendBatchDone(batch, r == null ? null : r.outcomes, failure);
+        }));
     }
+
+    private record BatchResult(List<SendOutcome> outcomes, Boolean botEnabled) {}
 
     private void sendBatchDone(List<PendingSend> batch, List<SendOutcome> outcomes, Throwable failure) {
         sendInFlight = false;
@@ -147,7 +171,11 @@ final class ChatHub {
                             OutboundEvent.Kind.ESSENTIAL, o.seq());
                     broadcast(ev, null);
                     String author = batch.get(i).command.authorId();
-                    if (SendCommand.ROLE_USER.equals(batch.get(i).command.role()) && hasOtherUserThan(author)) {
+                    boolean userMessage = SendCommand.ROLE_USER.equals(batch.get(i).command.role());
+                    if (userMessage && Boolean.TRUE.equals(botEnabled) && registry.bot() != null) {
+                        // The bot takes it and marks it read itself; "read" supersedes "delivered".
+                        bot().answer(o.view(), o.seq());
+                    } else if (userMessage && hasOtherUserThan(author)) {
                         delivered.add(o.seq());
                         authors.put(o.seq(), author);
                     }
@@ -171,7 +199,7 @@ final class ChatHub {
 
     /** "delivered" = written to another member's connection; persisted, then told to the author's devices. */
     private void markDelivered(List<Long> seqs, Map<Long, String> authors) {
-        CompletableFuture.runAsync(() -> registry.store().markDelivered(chat, seqs), registry.dbExecutor())
+        DbCalls.run(() -> registry.store().markDelivered(chat, seqs), registry.dbExecutor())
                 .whenComplete((v, failure) -> {
                     if (failure != null) {
                         HubRegistry.log.warn("could not mark messages of chat {} delivered", chat, failure);
@@ -207,7 +235,7 @@ final class ChatHub {
         Map<String, Long> batch = pendingReads;
         pendingReads = new HashMap<>();
         readInFlight = true;
-        CompletableFuture.supplyAsync(() -> {
+        DbCalls.supply(() -> {
             Map<String, List<ReadChange>> changes = new HashMap<>();
             batch.forEach((user, seq) -> changes.put(user, registry.store().markRead(chat, user, seq)));
             return changes;
@@ -233,6 +261,35 @@ final class ChatHub {
         } else {
             closeIfIdle();
         }
+    }
+
+    // ---- the bot -------------------------------------------------------------------------------------------------
+
+    private BotConductor bot() {
+        if (bot == null) {
+            bot = new BotConductor(this, registry.bot());
+        }
+        return bot;
+    }
+
+    void setBotEnabled(boolean enabled) {
+        loop.execute(() -> botEnabled = enabled);
+    }
+
+    /** The bot read a user message: the same coalesced read path as a member's mark_read. */
+    void markReadByBot(long seq) {
+        pendingReads.merge(com.speechbot.server.bot.BotStore.BOT_ID, seq, Math::max);
+        if (!readInFlight) {
+            startReadBatch();
+        }
+    }
+
+    void cancelGeneration(CompletableFuture<Boolean> result) {
+        loop.execute(() -> result.complete(bot != null && bot.cancel()));
+    }
+
+    void botIdle() {
+        closeIfIdle();
     }
 
     // ---- typing -------------------------------------------------------------------------------------------------
@@ -368,7 +425,7 @@ final class ChatHub {
 
     private void closeIfIdle() {
         if (subscriberCount == 0 && sendQueue.isEmpty() && !sendInFlight && !readInFlight && pendingReads.isEmpty()
-                && typing.isEmpty() && !closed) {
+                && typing.isEmpty() && (bot == null || !bot.busy()) && !closed) {
             closed = true;
             registry.remove(this);
         }

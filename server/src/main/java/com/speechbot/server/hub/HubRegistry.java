@@ -4,6 +4,8 @@ import com.speechbot.protocol.DeletionResult;
 import com.speechbot.protocol.MessageView;
 import com.speechbot.protocol.ReactionResult;
 import com.speechbot.protocol.event.ServerEvent;
+import com.speechbot.server.chat.ChatListener;
+import com.speechbot.server.chat.ChatRow;
 import com.speechbot.server.config.ServerConfig;
 import com.speechbot.server.message.MessageEvents;
 import com.speechbot.server.message.MessageStore;
@@ -30,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * Finds or creates the hub of a chat, pinned to one of the worker event loops by chat number. It is also the path
  * every send takes (REST and WebSocket alike) and receives the REST layer's change notifications to push them.
  */
-public final class HubRegistry implements MessageEvents {
+public final class HubRegistry implements MessageEvents, ChatListener {
 
     static final Logger log = LoggerFactory.getLogger(HubRegistry.class);
 
@@ -42,9 +44,12 @@ public final class HubRegistry implements MessageEvents {
     private final ChatMeters meters;
     private final ServerConfig.WebSocket ws;
     private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+    private final BotContext bot;
 
+    /** {@code bot} may be null: no bot answers (benchmarks of the bare hub). */
     public HubRegistry(EventLoopGroup workers, MessageStore store, Executor dbExecutor, ChatMeters meters,
-                       ServerConfig.WebSocket ws) {
+                       ServerConfig.WebSocket ws, BotContext bot) {
+        this.bot = bot;
         List<EventLoop> list = new ArrayList<>();
         Map<EventLoop, LoopFlusher> f = new HashMap<>();
         for (EventExecutor e : workers) {
@@ -175,6 +180,30 @@ public final class HubRegistry implements MessageEvents {
     /** Closes every WebSocket with {@code code} (1001 on shutdown). */
     public void closeAll(int code, String reason) {
         hubs.values().forEach(h -> h.closeAll(code, reason));
+    }
+
+    @Override
+    public void chatChanged(long chat, ChatRow row) {
+        ChatHub hub = hubs.get(chat);
+        if (hub != null) {
+            hub.setBotEnabled(row.botEnabled());
+        }
+    }
+
+    /** {@code cancel_generation}: completes with whether an answer was running. */
+    public CompletableFuture<Boolean> cancelGeneration(long chat) {
+        CompletableFuture<Boolean> result = new CompletableFuture<>();
+        ChatHub hub = hubs.get(chat);
+        if (hub == null) {
+            result.complete(false);
+        } else {
+            hub.cancelGeneration(result);
+        }
+        return result;
+    }
+
+    BotContext bot() {
+        return bot;
     }
 
     MessageStore store() {

@@ -27,6 +27,7 @@ public final class Subscriber {
     private final LoopFlusher flusher;
 
     boolean dirty;
+    private int lastChunkIndex = -1;
     private boolean replaying;
     private final ArrayDeque<OutboundEvent> held = new ArrayDeque<>();
     private long heldBytes;
@@ -54,6 +55,15 @@ public final class Subscriber {
 
     public long chat() {
         return chat;
+    }
+
+    /** The last bot chunk index the client says it has (resume), or -1. */
+    public int lastChunkIndex() {
+        return lastChunkIndex;
+    }
+
+    public void lastChunkIndex(int index) {
+        lastChunkIndex = index;
     }
 
     /** Holds live events until {@link #endReplay} (called before the replay is read from the store). */

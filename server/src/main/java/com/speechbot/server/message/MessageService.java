@@ -26,11 +26,24 @@ public final class MessageService {
     private final MessageStore store;
     private final Executor dbExecutor;
     private final MessageEvents events;
+    private final SendPath sendPath;
 
     public MessageService(MessageStore store, Executor dbExecutor, MessageEvents events) {
+        this(store, dbExecutor, events, null);
+    }
+
+    /** {@code sendPath} routes sends through the chat hubs (ordering, group commit, broadcast); null stores directly. */
+    public MessageService(MessageStore store, Executor dbExecutor, MessageEvents events, SendPath sendPath) {
         this.store = store;
         this.dbExecutor = dbExecutor;
         this.events = events == null ? MessageEvents.NONE : events;
+        this.sendPath = sendPath;
+    }
+
+    /** Where a send goes to be stored and broadcast: the realtime layer's hub registry. */
+    @FunctionalInterface
+    public interface SendPath {
+        CompletableFuture<SendOutcome> send(long chat, SendCommand command);
     }
 
     public MessageStore store() {
@@ -39,6 +52,9 @@ public final class MessageService {
 
     /** One send as a batch of one (the chat hub will group sends itself); the outcome may be FAILED. */
     public CompletableFuture<SendOutcome> send(long chat, SendCommand command) {
+        if (sendPath != null) {
+            return sendPath.send(chat, command);
+        }
         return sendBatch(chat, List.of(command)).thenApply(outcomes -> outcomes.get(0));
     }
 

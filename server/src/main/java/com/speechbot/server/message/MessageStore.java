@@ -85,7 +85,8 @@ public final class MessageStore {
      * Stores a batch of sends to one chat in ONE transaction, in list order, with consecutive seqs. Per-command problems
      * (author not a member, bad reply_to, client_message_id reused for other content) are {@code FAILED} outcomes and
      * do not affect the others; a repeated client_message_id (stored earlier or earlier in this batch) resolves to that
-     * message as {@code EXISTING}. Bot commands skip the membership check. Database failures throw and store nothing.
+     * message as {@code EXISTING}, and so does a second bot answer to the same user message. Bot commands skip the
+     * membership check. Database failures throw and store nothing.
      */
     public List<SendOutcome> insertBatch(long chat, List<SendCommand> commands) {
         if (commands.isEmpty()) {
@@ -138,6 +139,21 @@ public final class MessageStore {
                     .bind("chat", chat).bind("ids", textArray(clientIds)).map(MessageStore::row)
                     .forEach(r -> earlier.put(r.authorId() + '\u0000' + r.clientMessageId(), r));
         }
+        // one bot answer per user message (unique index messages_bot_answer_uq): a repeat resolves to the stored answer
+        Set<String> botReplies = new HashSet<>();
+        for (SendCommand c : commands) {
+            if (SendCommand.ROLE_BOT.equals(c.role()) && c.replyTo() != null) {
+                botReplies.add(c.replyTo());
+            }
+        }
+        Map<String, Row> botAnswers = new HashMap<>();
+        if (!botReplies.isEmpty()) {
+            h.createQuery("SELECT " + COLUMNS + " FROM messages WHERE chat_id = :chat AND role = 'bot'"
+                            + " AND reply_to = ANY(:replies) ORDER BY seq")
+                    .bind("chat", chat).bind("replies", textArray(botReplies)).map(MessageStore::row)
+                    .forEach(r -> botAnswers.putIfAbsent(r.replyTo(), r));
+        }
+        Map<String, Integer> firstBotAnswer = new HashMap<>();
         Set<Long> existingReplySeqs = replySeqs.isEmpty() ? Set.of() : new HashSet<>(h.createQuery(
                         "SELECT seq FROM messages WHERE chat_id = :chat AND seq = ANY(:seqs)")
                 .bind("chat", chat).bind("seqs", longArray(replySeqs)).mapTo(Long.class).list());
@@ -159,6 +175,19 @@ public final class MessageStore {
                 continue;
             }
             String hash = c.contentHash();
+            if (SendCommand.ROLE_BOT.equals(c.role()) && c.replyTo() != null) {
+                Integer first = firstBotAnswer.get(c.replyTo());
+                Row prior = botAnswers.get(c.replyTo());
+                if (first != null) {
+                    duplicateOf.put(i, first);
+                    continue;
+                }
+                if (prior != null) {
+                    existingIdx.add(i);
+                    existingRow.put(i, prior);
+                    continue;
+                }
+            }
             if (c.clientMessageId() != null) {
                 String key = c.authorId() + '\u0000' + c.clientMessageId();
                 Integer first = firstInBatch.get(key);
@@ -196,6 +225,9 @@ public final class MessageStore {
             hashOf.put(i, hash);
             batchSeqs.add(nextSeq);
             toStore.add(i);
+            if (SendCommand.ROLE_BOT.equals(c.role()) && c.replyTo() != null) {
+                firstBotAnswer.put(c.replyTo(), i);
+            }
             if (c.clientMessageId() != null) {
                 firstInBatch.put(c.authorId() + '\u0000' + c.clientMessageId(), i);
             }

@@ -69,6 +69,7 @@ public final class WebSocketEndpoint implements UpgradeHandler {
                 throw new ApiException(ErrorCode.UPGRADE_REQUIRED, "This endpoint speaks WebSocket: send an Upgrade request");
             }
             long after = afterParam(query, chat);
+            int lastChunkIndex = lastChunkIndexParam(query);
             // Read nothing more until the handshake is done: frames must not reach the HTTP handler.
             ctx.channel().config().setAutoRead(false);
             released = true;
@@ -79,7 +80,7 @@ public final class WebSocketEndpoint implements UpgradeHandler {
                         HttpResponses.writeError(ctx, e, requestId, true);
                         return;
                     }
-                    handshake(ctx, req, chat, userId, after, requestId);
+                    handshake(ctx, req, chat, userId, after, lastChunkIndex, requestId);
                 } finally {
                     req.release();
                 }
@@ -106,8 +107,25 @@ public final class WebSocketEndpoint implements UpgradeHandler {
         return key.seq();
     }
 
+    private static int lastChunkIndexParam(Map<String, List<String>> query) {
+        List<String> v = query.get("last_chunk_index");
+        if (v == null || v.isEmpty() || v.get(0).isBlank()) {
+            return -1;
+        }
+        try {
+            int i = Integer.parseInt(v.get(0).trim());
+            if (i >= -1) {
+                return i;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw ApiException.field(ErrorCode.INVALID_PARAMETER, "Invalid query parameter 'last_chunk_index'",
+                "last_chunk_index", "Must be an integer >= -1");
+    }
+
     private void handshake(ChannelHandlerContext ctx, FullHttpRequest req, long chat, String userId, long after,
-                           String requestId) {
+                           int lastChunkIndex, String requestId) {
         WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(ws.maxFrameBytes())
                 .allowExtensions(false)
@@ -133,7 +151,7 @@ public final class WebSocketEndpoint implements UpgradeHandler {
         try {
             handshaker.handshake(ctx.channel(), req).addListener(f -> {
                 if (f.isSuccess()) {
-                    session.start(after);
+                    session.start(after, lastChunkIndex);
                 } else {
                     ctx.close();
                 }

@@ -76,8 +76,9 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter {
     }
 
     /** The handshake is done: join the chat's hub, and replay what the client missed when it resumes. */
-    void start(long after) {
+    void start(long after, int lastChunkIndex) {
         subscriber = hubs.newSubscriber(ctx.channel(), userId, chat);
+        subscriber.lastChunkIndex(lastChunkIndex);
         hubs.meters().connectionOpened();
         if (after >= 0) {
             subscriber.beginReplay();
@@ -105,8 +106,11 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter {
                     long last = after;
                     for (MessageView m : page) {
                         long seq = Ids.parseMessageId(m.id()).seq();
-                        hubs.replayTo(subscriber, ServerEvent.newMessage(m), seq);
                         last = seq;
+                        if ("bot".equals(m.role()) && "typing".equals(m.status())) {
+                            continue; // an answer still streaming: the hub's catch-up chunk brings its text
+                        }
+                        hubs.replayTo(subscriber, ServerEvent.newMessage(m), seq);
                     }
                     if (page.size() == REPLAY_PAGE) {
                         replay(last, sentSoFar + page.size());
@@ -166,7 +170,11 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter {
             case CONNECTION_ESTABLISHED -> onConnectionEstablished();
             case RESUME -> onResume(data);
             case PING -> sendEvent(new ServerEvent("pong", java.util.Map.of("server_time", now())));
-            case CANCEL_GENERATION -> sendError(ErrorCode.INVALID_EVENT, "No bot answer is being generated", null);
+            case CANCEL_GENERATION -> hubs.cancelGeneration(chat).whenComplete((cancelled, failure) -> {
+                if (!Boolean.TRUE.equals(cancelled)) {
+                    ctx.executor().execute(() -> sendError(ErrorCode.INVALID_EVENT, "No bot answer is being generated", null));
+                }
+            });
         }
     }
 

@@ -128,6 +128,10 @@ class MessageStoreTest {
         }
     }
 
+    private static <T> T scalar(Class<T> type, String sql, Object... args) {
+        return jdbi.withHandle(h -> h.select(sql, args).mapTo(type).one());
+    }
+
     private static void assertApiError(ThrowingCallable call, ErrorCode code) {
         assertThatThrownBy(call).isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(code));
     }
@@ -188,8 +192,7 @@ class MessageStoreTest {
         List<Long> sorted = new ArrayList<>(seqs);
         Collections.sort(sorted);
         assertThat(sorted).containsExactlyElementsOf(LongStream.rangeClosed(1, 400).boxed().toList());
-        assertThat(jdbi.withHandle(h -> h.createQuery("SELECT last_seq FROM chats WHERE id = :c").bind("c", chat)
-                .mapTo(Long.class).one())).isEqualTo(400L);
+        assertThat(scalar(Long.class, "SELECT last_seq FROM chats WHERE id = ?", chat)).isEqualTo(400L);
         assertThat(store.latestSeq(chat)).isEqualTo(400);
         // each author's own messages are in the order they were sent
         List<MessageView> all = store.after(chat, 0, 1000);
@@ -237,8 +240,7 @@ class MessageStoreTest {
         }
         assertThat(json).containsPattern("\"timestamp\":\"\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.123Z\"");
         // the chat row moved with the send
-        assertThat(jdbi.withHandle(h -> h.createQuery("SELECT message_count FROM chats WHERE id = :c").bind("c", chat)
-                .mapTo(Long.class).one())).isEqualTo(1L);
+        assertThat(scalar(Long.class, "SELECT message_count FROM chats WHERE id = ?", chat)).isEqualTo(1L);
     }
 
     @Test
@@ -289,6 +291,17 @@ class MessageStoreTest {
         assertThat(store.latestSeq(chat)).isEqualTo(5);
         assertThat(store.after(chat, 0, 100)).extracting(MessageView::content)
                 .containsExactly("first", "reply to in-batch", "idempotent", "idempotent", "bot says");
+        // one bot answer per user message: a repeat (in a later batch or the same one) is the stored answer
+        String userMsg = "msg_" + chat + "_1";
+        List<SendOutcome> answers = store.insertBatch(chat, List.of(
+                SendCommand.bot("bot", "answer", null, "text", userMsg, null, null, null),
+                SendCommand.bot("bot", "answer again", null, "text", userMsg, null, null, null)));
+        assertThat(answers).extracting(SendOutcome::kind).containsExactly(SendOutcome.Kind.STORED, SendOutcome.Kind.EXISTING);
+        assertThat(answers.get(1).seq()).isEqualTo(answers.get(0).seq()).isEqualTo(6);
+        SendOutcome later = send(chat, SendCommand.bot("bot", "third", null, "text", userMsg, null, null, null));
+        assertThat(later.kind()).isEqualTo(SendOutcome.Kind.EXISTING);
+        assertThat(later.view().content()).isEqualTo("answer");
+        assertThat(store.latestSeq(chat)).isEqualTo(6);
         // a batch for a missing chat fails item by item
         assertThat(store.insertBatch(999_999_999L, List.of(text("alice", "x")))).extracting(o -> o.error().code())
                 .containsExactly(ErrorCode.CHAT_NOT_FOUND);
@@ -317,8 +330,7 @@ class MessageStoreTest {
 
         // same id by another author is another message
         assertThat(send(chat, withClientId("bob", "hello", "tmp-1")).kind()).isEqualTo(SendOutcome.Kind.STORED);
-        assertThat(jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM messages WHERE chat_id = :c").bind("c", chat)
-                .mapTo(Long.class).one())).isEqualTo(2L);
+        assertThat(scalar(Long.class, "SELECT count(*) FROM messages WHERE chat_id = ?", chat)).isEqualTo(2L);
     }
 
     @Test
@@ -354,8 +366,7 @@ class MessageStoreTest {
         store.restore(chat, seqOf(v), "alice");
         assertThat(store.attachment(a.id(), "bob").data()).isEqualTo(csv);
         store.delete(chat, seqOf(v), "alice", true, "everyone");
-        assertThat(jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM attachments WHERE id = :id").bind("id", a.id())
-                .mapTo(Long.class).one())).isZero();
+        assertThat(scalar(Long.class, "SELECT count(*) FROM attachments WHERE id = ?", a.id())).isZero();
     }
 
     // ------------------------------------------------------------------------------------------------ parsing
@@ -421,7 +432,7 @@ class MessageStoreTest {
         ApiException mismatch = apiError(() -> parser.parse(json("{\"content\":\"x\",\"attachments\":[{\"filename\":\"f\","
                 + "\"content_type\":\"a/b\",\"size\":11,\"data\":\"" + ten + "\"}]}"), "u"));
         assertThat(mismatch.code()).isEqualTo(ErrorCode.INVALID_ATTACHMENT);
-        assertThat(((Map<?, ?>) mismatch.details())).containsEntry("declared_size", 11L).containsEntry("actual_size", 10);
+        assertThat(Json.writeString(mismatch.details())).contains("\"declared_size\":11,\"actual_size\":10");
         // invalid base64, missing fields
         assertApiError(() -> parser.parse(json("{\"content\":\"x\",\"attachments\":[{\"filename\":\"f\","
                 + "\"content_type\":\"a/b\",\"size\":3,\"data\":\"@@@@\"}]}"), "u"), ErrorCode.INVALID_ATTACHMENT);
@@ -652,8 +663,7 @@ class MessageStoreTest {
         assertThat(tomb.fullContent()).isEmpty();
         assertThat(tomb.deletedAt()).isEqualTo(r.deletedAt());
         assertThat(tomb.editHistory()).isEmpty(); // the old text must not leak through the history
-        assertThat(jdbi.withHandle(h -> h.createQuery("SELECT content FROM messages WHERE chat_id = :c AND seq = :s")
-                .bind("c", chat).bind("s", seq).mapTo(String.class).one())).isEmpty();
+        assertThat(scalar(String.class, "SELECT content FROM messages WHERE chat_id = ? AND seq = ?", chat, seq)).isEmpty();
         // again: idempotent
         assertThat(store.delete(chat, seq, "owner", false, "everyone").deletedAt()).isEqualTo(r.deletedAt());
 
@@ -685,10 +695,9 @@ class MessageStoreTest {
         assertApiError(() -> store.get(chat, seq, "alice"), ErrorCode.MESSAGE_NOT_FOUND);
         assertApiError(() -> store.restore(chat, seq, "alice"), ErrorCode.MESSAGE_NOT_FOUND);
         assertApiError(() -> store.delete(chat, seq, "alice", true, "everyone"), ErrorCode.MESSAGE_NOT_FOUND);
-        assertThat(jdbi.withHandle(h -> h.createQuery("SELECT (SELECT count(*) FROM reactions WHERE chat_id = :c)"
-                + " + (SELECT count(*) FROM message_hidden WHERE chat_id = :c)").bind("c", chat).mapTo(Long.class).one())).isZero();
-        assertThat(jdbi.withHandle(h -> h.createQuery("SELECT message_count FROM chats WHERE id = :c").bind("c", chat)
-                .mapTo(Long.class).one())).isEqualTo(1L);
+        assertThat(scalar(Long.class, "SELECT (SELECT count(*) FROM reactions WHERE chat_id = ?)"
+                + " + (SELECT count(*) FROM message_hidden WHERE chat_id = ?)", chat, chat)).isZero();
+        assertThat(scalar(Long.class, "SELECT message_count FROM chats WHERE id = ?", chat)).isEqualTo(1L);
         // seqs are never reused
         assertThat(sendOk(chat, "alice", "next").id()).isEqualTo("msg_" + chat + "_3");
     }

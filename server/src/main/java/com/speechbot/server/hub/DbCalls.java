@@ -1,0 +1,28 @@
+package com.speechbot.server.hub;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
+
+/** Hands blocking store calls to the database executor; a full queue fails the future instead of throwing on a loop. */
+final class DbCalls {
+
+    private DbCalls() {}
+
+    static <T> CompletableFuture<T> supply(Supplier<T> call, Executor db) {
+        try {
+            return CompletableFuture.supplyAsync(call, db);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    static CompletableFuture<Void> run(Runnable call, Executor db) {
+        try {
+            return CompletableFuture.runAsync(call, db);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package com.speechbot.server.ws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.speechbot.protocol.Ids;
+import com.speechbot.server.TestHttp;
+import com.speechbot.server.TestServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/** Chats, members and message reads over real HTTP for the WebSocket tests. */
+final class WsSupport {
+
+    private WsSupport() {}
+
+    /** A chat owned by {@code owner} without the bot (so no bot traffic appears), with {@code members} added. */
+    static String createChat(TestServer server, String owner, String... members) {
+        TestHttp http = server.http();
+        TestHttp.Resp r = http.post("/v1/chats", server.token(owner),
+                Map.of("title", "ws test " + owner, "bot_enabled", false));
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        String chatId = r.data().path("chat").path("id").asText();
+        for (String m : members) {
+            TestHttp.Resp added = http.post("/v1/chats/" + chatId + "/members", server.token(owner), Map.of("user_id", m));
+            assertThat(added.status()).as(added.toString()).isEqualTo(201);
+        }
+        return chatId;
+    }
+
+    /** The chat's messages as {@code user} sees them, oldest first (up to 200). */
+    static List<JsonNode> messages(TestServer server, String chatId, String user) {
+        TestHttp.Resp r = server.http().get("/v1/chats/" + chatId + "/messages?order=asc&limit=200", server.token(user));
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        List<JsonNode> out = new ArrayList<>();
+        r.data().path("messages").forEach(out::add);
+        return out;
+    }
+
+    static JsonNode message(TestServer server, String chatId, String user, String messageId) {
+        return messages(server, chatId, user).stream().filter(m -> messageId.equals(m.path("id").asText())).findFirst()
+                .orElseThrow(() -> new AssertionError("no message " + messageId + " in GET " + chatId));
+    }
+
+    /** Sends over REST; returns the stored message. */
+    static JsonNode restSend(TestServer server, String chatId, String user, String content) {
+        TestHttp.Resp r = server.http().post("/v1/chats/" + chatId + "/messages", server.token(user),
+                Map.of("content", content));
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        return r.data().path("message");
+    }
+
+    static long seq(String messageId) {
+        Ids.MessageKey key = Ids.parseMessageId(messageId);
+        assertThat(key).as("message id " + messageId).isNotNull();
+        return key.seq();
+    }
+
+    static long seqOf(JsonNode newMessageEvent) {
+        return seq(newMessageEvent.path("data").path("message").path("id").asText());
+    }
+
+    static Predicate<JsonNode> messageId(String id) {
+        return d -> id.equals(d.path("message_id").asText()) || id.equals(d.path("message").path("id").asText());
+    }
+
+    static Predicate<JsonNode> status(String id, String status) {
+        return d -> id.equals(d.path("message_id").asText()) && status.equals(d.path("status").asText());
+    }
+
+    static String ws(TestServer server, String chatId) {
+        return WsTestClient.url(server.wsUrl(), chatId);
+    }
+
+    /** The value of a counter in the Prometheus scrape (0 when absent). */
+    static double metric(TestServer server, String name) {
+        TestHttp.Resp r = server.http().get("/metrics", null);
+        assertThat(r.status()).isEqualTo(200);
+        double total = 0;
+        for (String line : new String(r.raw(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return total;
+    }
+
+    static TestServer privateServer(Map<String, String> env) {
+        try {
+            Path dir = Files.createTempDirectory("speechbot-ws-test-");
+            return TestServer.start(dir, env);
+        } catch (Exception e) {
+            throw new IllegalStateException("private test server failed to start", e);
+        }
+    }
+
+    static void stop(TestServer server) {
+        if (server == null) {
+            return;
+        }
+        server.close();
+        try (var walk = Files.walk(server.dataDir())) {
+            walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // temp folder; best effort
+        }
+    }
+}
