@@ -1,8 +1,9 @@
 package com.speechbot.server.ws;
 
 import static com.speechbot.server.ws.WsSupport.createChat;
-import static com.speechbot.server.ws.WsSupport.messageId;
+import static com.speechbot.server.ws.WsSupport.live;
 import static com.speechbot.server.ws.WsSupport.messages;
+import static com.speechbot.server.ws.WsSupport.seed;
 import static com.speechbot.server.ws.WsSupport.ws;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,10 +25,10 @@ class WsMessagingTest {
         String alice = TestServer.newUser("alice");
         String bob = TestServer.newUser("bob");
         String chat = createChat(server, alice, bob);
-        try (WsTestClient a1 = WsTestClient.connect(ws(server, chat), server.token(alice));
-             WsTestClient a2 = WsTestClient.connect(ws(server, chat), server.token(alice));
-             WsTestClient b = WsTestClient.connect(ws(server, chat), server.token(bob))) {
-            handshakeDone(a1, a2, b);
+        String seed = seed(server, chat, alice);
+        try (WsTestClient a1 = live(server, chat, alice, seed);
+             WsTestClient a2 = live(server, chat, alice, seed);
+             WsTestClient b = live(server, chat, bob, seed)) {
 
             a1.send("send_message", Map.of("content", "Hello, this is a real-time message!", "content_type", "text",
                     "client_message_id", "temp_msg_12345",
@@ -50,8 +51,9 @@ class WsMessagingTest {
 
             // persisted, and the pushed message is the REST representation (same fields, same values)
             List<JsonNode> stored = messages(server, chat, bob);
-            assertThat(stored).hasSize(1);
-            JsonNode rest = stored.get(0);
+            assertThat(stored).hasSize(2);
+            JsonNode rest = stored.get(1);
+            assertThat(rest.path("id").asText()).isEqualTo(id);
             assertThat(fieldNames(fromA1)).isEqualTo(fieldNames(rest));
             assertThat(withoutStatus(fromA1)).isEqualTo(withoutStatus(rest));
             assertThat(rest.path("status").asText()).isIn("sent", "delivered");
@@ -63,10 +65,10 @@ class WsMessagingTest {
         String alice = TestServer.newUser("alice");
         String bob = TestServer.newUser("bob");
         String chat = createChat(server, alice, bob);
-        try (WsTestClient a1 = WsTestClient.connect(ws(server, chat), server.token(alice));
-             WsTestClient a2 = WsTestClient.connect(ws(server, chat), server.token(alice));
-             WsTestClient b = WsTestClient.connect(ws(server, chat), server.token(bob))) {
-            handshakeDone(a1, a2, b);
+        String seed = seed(server, chat, alice);
+        try (WsTestClient a1 = live(server, chat, alice, seed);
+             WsTestClient a2 = live(server, chat, alice, seed);
+             WsTestClient b = live(server, chat, bob, seed)) {
             a1.sendMessage("once only", "cm-1");
             JsonNode first = a1.awaitEvent("new_message").path("data").path("message");
             a2.awaitEvent("new_message");
@@ -87,7 +89,8 @@ class WsMessagingTest {
                     .isEqualTo(nextA1.path("id").asText());
 
             List<JsonNode> stored = messages(server, chat, alice);
-            assertThat(stored).extracting(m -> m.path("client_message_id").asText()).containsExactly("cm-1", "cm-2");
+            assertThat(stored).extracting(m -> m.path("client_message_id").asText(""))
+                    .containsExactly("", "cm-1", "cm-2");
         }
     }
 
@@ -96,9 +99,9 @@ class WsMessagingTest {
         String alice = TestServer.newUser("alice");
         String bob = TestServer.newUser("bob");
         String chat = createChat(server, alice, bob);
-        try (WsTestClient a = WsTestClient.connect(ws(server, chat), server.token(alice));
-             WsTestClient b = WsTestClient.connect(ws(server, chat), server.token(bob))) {
-            handshakeDone(a, b);
+        String seed = seed(server, chat, alice);
+        try (WsTestClient a = live(server, chat, alice, seed);
+             WsTestClient b = live(server, chat, bob, seed)) {
             a.sendMessage("original", "cm-x");
             a.awaitEvent("new_message");
             b.awaitEvent("new_message");
@@ -118,7 +121,7 @@ class WsMessagingTest {
                     .isEqualTo(bobs.path("id").asText());
 
             assertThat(messages(server, chat, alice)).extracting(m -> m.path("content").asText())
-                    .containsExactly("original", "bob's own");
+                    .containsExactly("seed", "original", "bob's own");
         }
     }
 
@@ -153,14 +156,6 @@ class WsMessagingTest {
         }
     }
 
-    /** Makes sure every client is subscribed: a round trip over each connection (the hub joins before reading). */
-    static void handshakeDone(WsTestClient... clients) {
-        for (WsTestClient c : clients) {
-            c.send("ping", Map.of());
-            c.awaitEvent("pong");
-        }
-    }
-
     private static List<String> fieldNames(JsonNode n) {
         List<String> names = new java.util.ArrayList<>();
         n.fieldNames().forEachRemaining(names::add);
@@ -172,10 +167,5 @@ class WsMessagingTest {
         ObjectNode copy = m.deepCopy();
         copy.remove("status");
         return copy;
-    }
-
-    @SuppressWarnings("unused")
-    private static boolean is(JsonNode d, String id) {
-        return messageId(id).test(d);
     }
 }

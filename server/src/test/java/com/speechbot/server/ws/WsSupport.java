@@ -56,6 +56,21 @@ final class WsSupport {
         return r.data().path("message");
     }
 
+    /** Stores a first message over REST (so the chat has a resume point); returns its id. */
+    static String seed(TestServer server, String chatId, String user) {
+        return restSend(server, chatId, user, "seed").path("id").asText();
+    }
+
+    /**
+     * Connects resuming after {@code afterId} and waits for {@code resume_complete}: the replay starts only once the
+     * subscriber receives live events, so from here on nothing broadcast can pass this connection by.
+     */
+    static WsTestClient live(TestServer server, String chatId, String user, String afterId) {
+        WsTestClient c = WsTestClient.connect(ws(server, chatId) + "?after=" + afterId, server.token(user));
+        c.awaitEvent("resume_complete");
+        return c;
+    }
+
     static long seq(String messageId) {
         Ids.MessageKey key = Ids.parseMessageId(messageId);
         assertThat(key).as("message id " + messageId).isNotNull();

@@ -505,27 +505,41 @@ public final class WsTestClient implements AutoCloseable {
             return b.toString(StandardCharsets.ISO_8859_1);
         }
 
-        /** Writes one masked client frame. */
+        /** Writes one complete, final, masked client frame. */
         public void sendFrame(int opcode, byte[] payload) throws IOException {
+            writeFrame(true, opcode, payload, payload.length);
+        }
+
+        /** Writes one message as fragments: a text frame, then continuation frames, the last one final. */
+        public void sendFragments(byte[]... parts) throws IOException {
+            for (int i = 0; i < parts.length; i++) {
+                writeFrame(i == parts.length - 1, i == 0 ? 0x1 : 0x0, parts[i], parts[i].length);
+            }
+        }
+
+        /**
+         * Writes a masked frame header announcing {@code declaredLength} payload bytes followed by {@code payload}
+         * (which may be shorter than announced: the rest never comes).
+         */
+        public void writeFrame(boolean fin, int opcode, byte[] payload, long declaredLength) throws IOException {
             ByteArrayOutputStream f = new ByteArrayOutputStream();
-            f.write(0x80 | opcode);
-            int n = payload.length;
-            if (n < 126) {
-                f.write(0x80 | n);
-            } else if (n < 65536) {
+            f.write((fin ? 0x80 : 0) | opcode);
+            if (declaredLength < 126) {
+                f.write(0x80 | (int) declaredLength);
+            } else if (declaredLength < 65536) {
                 f.write(0x80 | 126);
-                f.write(n >>> 8);
-                f.write(n);
+                f.write((int) (declaredLength >>> 8));
+                f.write((int) declaredLength);
             } else {
                 f.write(0x80 | 127);
                 for (int i = 7; i >= 0; i--) {
-                    f.write((int) ((long) n >>> (8 * i)));
+                    f.write((int) (declaredLength >>> (8 * i)));
                 }
             }
             byte[] mask = new byte[4];
             ThreadLocalRandom.current().nextBytes(mask);
             f.write(mask);
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < payload.length; i++) {
                 f.write(payload[i] ^ mask[i & 3]);
             }
             out.write(f.toByteArray());
