@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Routes each aggregated request: codec failures, 404/405, authentication, then the route's handler; the response
@@ -41,6 +42,10 @@ import org.slf4j.LoggerFactory;
 public final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(HttpRequestHandler.class);
+    /** One line per request at DEBUG (method, path, status, duration), tagged with the request id. */
+    private static final Logger access = LoggerFactory.getLogger("com.speechbot.server.access");
+    /** The MDC key every log line written while handling a request carries (and error envelopes echo). */
+    public static final String MDC_REQUEST_ID = "request_id";
     private static final int MAX_PIPELINED = 16;
 
     private final HttpServices services;
@@ -74,6 +79,7 @@ public final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         services.lifecycle().requestStarted();
         String requestId = services.requestIds().idFor(req.headers().get(HttpResponses.REQUEST_ID));
         long startNanos = System.nanoTime();
+        MDC.put(MDC_REQUEST_ID, requestId);
         try {
             if (req.decoderResult().isFailure()) {
                 respondError(ctx, codecFailure(req.decoderResult().cause()), requestId, false, "codec", req.method(), startNanos);
@@ -111,12 +117,24 @@ public final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
                     ByteBufUtil.getBytes(req.content()), userId, requestId);
             boolean head = HttpMethod.HEAD.equals(req.method());
             CompletionStage<HttpResult> stage = route.handler().handle(rc);
+            HttpMethod method = req.method();
             stage.whenComplete((result, failure) -> {
-                if (failure != null) {
-                    respondError(ctx, ErrorMapper.toApi(failure, requestId), requestId, keepAlive, route.pattern(),
-                            req.method(), startNanos);
-                } else {
-                    respond(ctx, result, requestId, keepAlive, head, route.pattern(), req.method(), startNanos);
+                // The stage may complete on a database thread: tag what is logged while answering with the request id.
+                String outer = MDC.get(MDC_REQUEST_ID);
+                MDC.put(MDC_REQUEST_ID, requestId);
+                try {
+                    if (failure != null) {
+                        respondError(ctx, ErrorMapper.toApi(failure, requestId), requestId, keepAlive, route.pattern(),
+                                method, startNanos);
+                    } else {
+                        respond(ctx, result, requestId, keepAlive, head, route.pattern(), method, startNanos);
+                    }
+                } finally {
+                    if (outer == null) {
+                        MDC.remove(MDC_REQUEST_ID);
+                    } else {
+                        MDC.put(MDC_REQUEST_ID, outer);
+                    }
                 }
             });
         } catch (AuthException | ApiException e) {
@@ -126,6 +144,7 @@ public final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             respondError(ctx, ErrorMapper.toApi(e, requestId), requestId, false, "error", req.method(), startNanos);
         } finally {
             req.release();
+            MDC.remove(MDC_REQUEST_ID);
         }
     }
 
@@ -171,6 +190,9 @@ public final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
                 res.headers().set(HttpHeaderNames.CONTENT_DISPOSITION, result.contentDisposition());
             }
             res.headers().set("X-Content-Type-Options", "nosniff");
+            if (result.status().code() == 304) {
+                res.headers().remove(HttpHeaderNames.CONTENT_LENGTH); // RFC 9110 §15.4.5: none, or the 200's length
+            }
         } else {
             byte[] body = Json.writeBytes(result.json());
             res = HttpResponses.bytes(ctx.alloc(), result.status(), head ? new byte[0] : body,
@@ -179,6 +201,7 @@ public final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
                 res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
             }
         }
+        result.headers().forEach((name, value) -> res.headers().set(name, value));
         finish(ctx, res, keepAlive, route, method, startNanos);
     }
 
@@ -197,7 +220,11 @@ public final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
 
     private void finish(ChannelHandlerContext ctx, FullHttpResponse res, boolean keepAlive, String route, HttpMethod method,
                         long startNanos) {
-        services.metrics().httpRequest(method.name(), route, res.status().code(), System.nanoTime() - startNanos);
+        long nanos = System.nanoTime() - startNanos;
+        services.metrics().httpRequest(method.name(), route, res.status().code(), nanos);
+        if (access.isDebugEnabled()) {
+            access.debug("{} {} {} {} us", method, route, res.status().code(), nanos / 1000);
+        }
         if (!keepAlive) {
             res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
