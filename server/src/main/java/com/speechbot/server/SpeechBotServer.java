@@ -3,11 +3,15 @@ package com.speechbot.server;
 import com.speechbot.server.auth.JwtSecrets;
 import com.speechbot.server.auth.TokenService;
 import com.speechbot.server.chat.ChatService;
+import com.speechbot.server.chat.ChatStore;
 import com.speechbot.server.config.ServerConfig;
 import com.speechbot.server.http.AttachmentsResource;
 import com.speechbot.server.http.ChatsResource;
+import com.speechbot.server.http.ConsoleResource;
+import com.speechbot.server.http.DevTokenResource;
 import com.speechbot.server.http.MessagesResource;
 import com.speechbot.server.http.OpsResource;
+import com.speechbot.server.http.OpenApiResource;
 import com.speechbot.server.http.Router;
 import com.speechbot.server.bot.BotStore;
 import com.speechbot.server.bot.Responders;
@@ -43,6 +47,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +66,7 @@ public final class SpeechBotServer implements AutoCloseable {
     private final EventLoopGroup workerGroup;
     private final HubRegistry hubs;
     private final Channel serverChannel;
+    private final Router router;
     private final int port;
     private boolean closed;
 
@@ -84,7 +90,17 @@ public final class SpeechBotServer implements AutoCloseable {
         this.workerGroup = new MultiThreadIoEventLoopGroup(config.server().ioThreads(), io);
 
         Router router = new Router();
+        this.router = router;
         new OpsResource(db, metrics).register(router);
+        // "Dev login" only while running on the generated development secret: it mints tokens for anyone.
+        boolean devLogin = blankToNull(config.jwt().secret()) == null && blankToNull(config.jwt().rsaPublicKeyFile()) == null;
+        new ConsoleResource(devLogin).register(router);
+        new OpenApiResource().register(router);
+        new DevTokenResource(tokens, devLogin, Duration.ofSeconds(config.jwt().defaultTtlSeconds())).register(router);
+        if (devLogin) {
+            log.warn("no jwt.secret configured: using the generated development secret, and POST {} mints a token for"
+                    + " any user (the console's dev login); set SPEECHBOT_JWT_SECRET in production", DevTokenResource.PATH);
+        }
         MessageStore messageStore = new MessageStore(db.jdbi(), config.limits(), config.publicBaseUrl(), Clock.systemUTC());
         BotStore botStore = new BotStore(db.jdbi());
         int interrupted = botStore.failInterrupted();
@@ -94,7 +110,7 @@ public final class SpeechBotServer implements AutoCloseable {
         BotContext bot = new BotContext(Responders.create(config.bot()), botStore, messageStore, db.executor(), config.bot(),
                 new BotMeters(metrics.registry()));
         this.hubs = new HubRegistry(workerGroup, messageStore, db.executor(), new ChatMeters(metrics.registry()),
-                config.websocket(), bot);
+                config.websocket(), bot, new ChatStore(db.jdbi())::members);
         ChatService chats = new ChatService(db.jdbi(), db.executor(), config.limits(), hubs);
         new ChatsResource(chats, config.limits()).register(router);
         MessageService messages = new MessageService(messageStore, db.executor(), hubs, hubs::send);
@@ -140,6 +156,11 @@ public final class SpeechBotServer implements AutoCloseable {
 
     public ServerConfig config() {
         return config;
+    }
+
+    /** The routes this server serves (read-only once started). */
+    public Router router() {
+        return router;
     }
 
     /**

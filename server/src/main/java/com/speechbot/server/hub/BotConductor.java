@@ -53,11 +53,14 @@ final class BotConductor {
 
     /** {@code cancel_generation}: stops the answer in progress; returns whether there was one. */
     boolean cancel() {
-        if (active == null || active.generation == null || active.finished) {
-            return false;
+        Answer a = active;
+        if (a == null || a.messageId == null || a.finished) {
+            return false; // nothing reserved yet (or already ending): nothing a client could have seen to stop
         }
-        active.generation.cancel();
-        active.end("cancelled", null);
+        if (a.generation != null) {
+            a.generation.cancel();
+        } // else the context is still loading: end() marks it finished, so the backend is never called
+        a.end("cancelled", null);
         return true;
     }
 
@@ -115,6 +118,8 @@ final class BotConductor {
                 if (failure != null) {
                     HubRegistry.log.warn("could not reserve a bot answer in chat {}", hub.chat, failure);
                     ctx.meters().failure("store");
+                    hub.publishNow(ServerEvent.error(ErrorCode.BOT_RESPONSE_FAILED.name(),
+                            "The bot could not answer (store)", null), OutboundEvent.Kind.ESSENTIAL);
                 }
                 active = null;
                 startNext();
@@ -123,7 +128,7 @@ final class BotConductor {
             seq = reserved.getAsLong();
             messageId = Ids.messageId(hub.chat, seq);
             hub.markReadByBot(p.userSeq);
-            hub.publish(ServerEvent.typing(BotStore.BOT_ID, true, THINKING), OutboundEvent.Kind.TYPING);
+            hub.publishNow(ServerEvent.typing(BotStore.BOT_ID, true, THINKING), OutboundEvent.Kind.TYPING);
             DbCalls.supply(() -> ctx.botStore().context(hub.chat, p.userSeq, ctx.config().contextChars()),
                             ctx.db())
                     .whenComplete((turns, err) -> hub.loop.execute(() -> {
@@ -158,7 +163,7 @@ final class BotConductor {
                 text.append(chunk);
                 chunkEnds.add(text.length());
                 ctx.meters().chunk();
-                hub.publish(ServerEvent.chunk(messageId, chunk, index, false), OutboundEvent.Kind.CHUNK);
+                hub.publishNow(ServerEvent.chunk(messageId, chunk, index, false), OutboundEvent.Kind.CHUNK);
                 long now = System.nanoTime();
                 if (now - lastCheckpointNanos >= CHECKPOINT_NANOS && text.length() > checkpointedLength) {
                     lastCheckpointNanos = now;
@@ -223,9 +228,9 @@ final class BotConductor {
         private void finish(String status, ObjectNode meta, String failureCause) {
             finished = true;
             // The closing chunk ends the typewriter on every client, whatever the outcome.
-            hub.publish(ServerEvent.chunk(messageId, "", chunkEnds.size(), true), OutboundEvent.Kind.ESSENTIAL);
+            hub.publishNow(ServerEvent.chunk(messageId, "", chunkEnds.size(), true), OutboundEvent.Kind.ESSENTIAL);
             if (failureCause != null) {
-                hub.publish(ServerEvent.error(ErrorCode.BOT_RESPONSE_FAILED.name(),
+                hub.publishNow(ServerEvent.error(ErrorCode.BOT_RESPONSE_FAILED.name(),
                         "The bot could not finish its answer (" + failureCause + ")", null), OutboundEvent.Kind.ESSENTIAL);
             }
             String finalText = text.toString();
@@ -240,9 +245,9 @@ final class BotConductor {
                     ctx.meters().failure("store");
                 } else if (view != null) {
                     // Not new_message: clients that streamed it already show it; this adds the final status and metadata.
-                    hub.publish(ServerEvent.messageUpdated(view), OutboundEvent.Kind.ESSENTIAL);
+                    hub.publishNow(ServerEvent.messageUpdated(view), OutboundEvent.Kind.ESSENTIAL);
                 }
-                hub.publish(ServerEvent.typing(BotStore.BOT_ID, false, ""), OutboundEvent.Kind.TYPING);
+                hub.publishNow(ServerEvent.typing(BotStore.BOT_ID, false, ""), OutboundEvent.Kind.TYPING);
                 active = null;
                 startNext();
             }));

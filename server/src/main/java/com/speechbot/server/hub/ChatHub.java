@@ -368,6 +368,18 @@ final class ChatHub {
         });
     }
 
+    /**
+     * Broadcasts at once; call on the hub loop only. The bot uses it so that what it has broadcast and the text a
+     * joining subscriber's catch-up chunk is cut from (both hub-loop state) never disagree: with a queued
+     * {@link #publish}, a join running between a chunk's append and its broadcast would receive that chunk twice.
+     */
+    void publishNow(ServerEvent event, OutboundEvent.Kind kind) {
+        assert loop.inEventLoop();
+        if (!closed) {
+            broadcast(OutboundEvent.encode(registry.alloc(), event, kind, 0), null);
+        }
+    }
+
     /** Sends an event to one user's connections only (e.g. "delete for me"). */
     void publishToUser(String userId, ServerEvent event) {
         loop.execute(() -> {
@@ -414,6 +426,18 @@ final class ChatHub {
         } finally {
             ev.release();
         }
+    }
+
+    /** Disconnects the connections of users who are no longer members (1008: they must not keep receiving). */
+    void retainMembers(java.util.Set<String> members) {
+        loop.execute(() -> byUser.forEach((user, list) -> {
+            if (!members.contains(user)) {
+                list.forEach(s -> s.channel().eventLoop().execute(() -> s.channel()
+                        .writeAndFlush(new io.netty.handler.codec.http.websocketx.CloseWebSocketFrame(1008,
+                                "no longer a member of this chat"))
+                        .addListener(io.netty.channel.ChannelFutureListener.CLOSE)));
+            }
+        }));
     }
 
     /** Closes all subscribers (server shutdown). */

@@ -45,11 +45,17 @@ public final class HubRegistry implements MessageEvents, ChatListener {
     private final ServerConfig.WebSocket ws;
     private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
     private final BotContext bot;
+    private final java.util.function.LongFunction<java.util.Collection<String>> members;
 
-    /** {@code bot} may be null: no bot answers (benchmarks of the bare hub). */
+    /**
+     * {@code bot} may be null: no bot answers (benchmarks of the bare hub). {@code members} is a blocking lookup of a
+     * chat's member ids, used after membership changes to disconnect removed members.
+     */
     public HubRegistry(EventLoopGroup workers, MessageStore store, Executor dbExecutor, ChatMeters meters,
-                       ServerConfig.WebSocket ws, BotContext bot) {
+                       ServerConfig.WebSocket ws, BotContext bot,
+                       java.util.function.LongFunction<java.util.Collection<String>> members) {
         this.bot = bot;
+        this.members = members;
         List<EventLoop> list = new ArrayList<>();
         Map<EventLoop, LoopFlusher> f = new HashMap<>();
         for (EventExecutor e : workers) {
@@ -187,6 +193,15 @@ public final class HubRegistry implements MessageEvents, ChatListener {
         ChatHub hub = hubs.get(chat);
         if (hub != null) {
             hub.setBotEnabled(row.botEnabled());
+        }
+    }
+
+    /** Called on a database thread after the commit (listener contract), so the blocking lookup is allowed here. */
+    @Override
+    public void membersChanged(long chat) {
+        ChatHub hub = hubs.get(chat);
+        if (hub != null && members != null) {
+            hub.retainMembers(java.util.Set.copyOf(members.apply(chat)));
         }
     }
 

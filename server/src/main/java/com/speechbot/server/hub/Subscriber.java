@@ -142,7 +142,10 @@ public final class Subscriber {
                     }
                 }
             }
-        } else if (merged != null && event.kind() == OutboundEvent.Kind.CHUNK) {
+        }
+        if (merged != null && event.kind() != OutboundEvent.Kind.TYPING) {
+            // The merged bot text goes first: an essential event after it (the closing chunk with is_complete,
+            // message_updated, an error) must not overtake it, even while unwritable.
             flushMerged();
         }
         channel.write(event.frameForWrite(), channel.voidPromise());
