@@ -150,6 +150,11 @@ public final class SpeechBotServer implements AutoCloseable {
         return tokens;
     }
 
+    /** The chat hubs (benchmarks publish through them directly). */
+    public HubRegistry hubs() {
+        return hubs;
+    }
+
     public Database database() {
         return db;
     }

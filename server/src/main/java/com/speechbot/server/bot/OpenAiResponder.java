@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -58,9 +59,9 @@ public final class OpenAiResponder implements Responder {
         if (apiKey != null && !apiKey.isBlank()) {
             http.header("Authorization", "Bearer " + apiKey);
         }
-        Call call = new Call(sink);
+        Call call = new Call(sink, estimatePromptTokens(request));
         call.watchdog = scheduler.scheduleAtFixedRate(call::checkTimeouts, 250, 250, TimeUnit.MILLISECONDS);
-        client.sendAsync(http.build(), info -> {
+        call.exchange = client.sendAsync(http.build(), info -> {
             if (info.statusCode() != 200) {
                 return HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofString(StandardCharsets.UTF_8),
                         text -> {
@@ -70,12 +71,22 @@ public final class OpenAiResponder implements Responder {
                         });
             }
             return HttpResponse.BodySubscribers.fromLineSubscriber(call);
-        }).whenComplete((res, failure) -> {
+        });
+        call.exchange.whenComplete((res, failure) -> {
             if (failure != null) {
                 call.fail("backend_unreachable", failure);
             }
         });
         return call::cancel;
+    }
+
+    /** The documented estimate for the prompt when the backend reports no usage: the system prompt and every turn. */
+    private static int estimatePromptTokens(BotRequest request) {
+        int tokens = Usage.estimateTokens(SYSTEM_PROMPT);
+        for (BotRequest.Turn t : request.conversation()) {
+            tokens += Usage.estimateTokens(t.content());
+        }
+        return tokens;
     }
 
     private ObjectNode body(BotRequest request) {
@@ -96,7 +107,9 @@ public final class OpenAiResponder implements Responder {
     /** One streamed call: parses SSE lines, enforces the timeouts, and ends the sink exactly once. */
     private final class Call implements Flow.Subscriber<String> {
         private final TokenSink sink;
+        private final int estimatedPromptTokens;
         private final AtomicBoolean done = new AtomicBoolean();
+        private volatile CompletableFuture<?> exchange;
         private final long startNanos = System.nanoTime();
         private volatile long lastActivityNanos = System.nanoTime();
         private volatile Flow.Subscription subscription;
@@ -105,14 +118,20 @@ public final class OpenAiResponder implements Responder {
         private int promptTokens = -1;
         private int completionTokens = -1;
         private String reportedModel;
+        private boolean finishReasonSeen;
 
-        Call(TokenSink sink) {
+        Call(TokenSink sink, int estimatedPromptTokens) {
             this.sink = sink;
+            this.estimatedPromptTokens = estimatedPromptTokens;
         }
 
         @Override
         public void onSubscribe(Flow.Subscription s) {
             subscription = s;
+            if (done.get()) {
+                s.cancel(); // cancelled (or failed) before the response arrived
+                return;
+            }
             s.request(Long.MAX_VALUE);
         }
 
@@ -146,7 +165,11 @@ public final class OpenAiResponder implements Responder {
                 promptTokens = usage.path("prompt_tokens").asInt(-1);
                 completionTokens = usage.path("completion_tokens").asInt(-1);
             }
-            JsonNode content = event.path("choices").path(0).path("delta").path("content");
+            JsonNode choice = event.path("choices").path(0);
+            if (choice.hasNonNull("finish_reason")) {
+                finishReasonSeen = true;
+            }
+            JsonNode content = choice.path("delta").path("content");
             if (content.isTextual() && !content.asText().isEmpty()) {
                 produced.append(content.asText());
                 sink.token(content.asText());
@@ -160,10 +183,12 @@ public final class OpenAiResponder implements Responder {
 
         @Override
         public void onComplete() {
-            if (produced.length() > 0) {
+            // Without [DONE] or a finish_reason the body ended mid-answer: a truncated answer is not a complete one.
+            if (finishReasonSeen) {
                 finish();
             } else {
-                fail("backend_disconnect", new IOException("stream ended without an answer"));
+                fail("backend_disconnect", new IOException(produced.length() > 0
+                        ? "stream ended before the answer was finished" : "stream ended without an answer"));
             }
         }
 
@@ -171,7 +196,7 @@ public final class OpenAiResponder implements Responder {
             if (done.compareAndSet(false, true)) {
                 stopWatchdog();
                 boolean estimated = promptTokens < 0 || completionTokens < 0;
-                Usage u = new Usage(promptTokens < 0 ? 0 : promptTokens,
+                Usage u = new Usage(promptTokens < 0 ? estimatedPromptTokens : promptTokens,
                         completionTokens < 0 ? Usage.estimateTokens(produced.toString()) : completionTokens, estimated);
                 sink.complete(u, reportedModel != null ? reportedModel : model);
             }
@@ -216,6 +241,10 @@ public final class OpenAiResponder implements Responder {
             Flow.Subscription s = subscription;
             if (s != null) {
                 s.cancel();
+            }
+            CompletableFuture<?> x = exchange;
+            if (x != null) {
+                x.cancel(true); // aborts the exchange, also while the response headers are still awaited
             }
         }
     }

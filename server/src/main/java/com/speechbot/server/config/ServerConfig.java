@@ -88,7 +88,8 @@ public record ServerConfig(
 
     /** WebSocket frames, backpressure and heartbeats. */
     public record WebSocket(int maxFrameBytes, int writeBufferLowBytes, int writeBufferHighBytes, long slowConsumerTimeoutMs,
-                            long maxPendingBytes, int pingIntervalSeconds, int pongTimeoutSeconds, long typingTtlMs) {
+                            long maxPendingBytes, int pingIntervalSeconds, int pongTimeoutSeconds, long typingTtlMs,
+                            boolean coalesceReadReceipts) {
         public WebSocket {
             require(maxFrameBytes >= 1024, "websocket.max_frame_bytes must be >= 1024");
             require(writeBufferLowBytes > 0 && writeBufferHighBytes > writeBufferLowBytes,

@@ -143,7 +143,9 @@ final class BotConductor {
                                 ctx.responder().model(), ctx.config().temperature(), ctx.config().maxTokens());
                         try {
                             generation = ctx.responder().generate(request, this, hub.loop);
-                        } catch (RuntimeException e) {
+                        } catch (RuntimeException | LinkageError e) {
+                            // Whatever the backend throws, the answer must end: an answer left active would keep
+                            // every later question of this chat queued behind it.
                             end("backend_error", e);
                         }
                     }));

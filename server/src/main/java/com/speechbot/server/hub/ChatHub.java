@@ -39,6 +39,8 @@ final class ChatHub {
     private final ArrayDeque<PendingSend> sendQueue = new ArrayDeque<>();
     private boolean sendInFlight;
     private Map<String, Long> pendingReads = new HashMap<>();
+    private final ArrayDeque<Map.Entry<String, Long>> uncoalescedReads = new ArrayDeque<>();
+    private final List<CompletableFuture<Void>> readsFlushedWaiters = new ArrayList<>();
     private boolean readInFlight;
     private boolean closed;
     private Boolean botEnabled;
@@ -223,23 +225,49 @@ final class ChatHub {
                 registry.hub(chat).markRead(userId, seq, result);
                 return;
             }
-            pendingReads.merge(userId, seq, Math::max);
+            queueRead(userId, seq);
             result.complete(null);
-            if (!readInFlight) {
-                startReadBatch();
+        });
+    }
+
+    private void queueRead(String userId, long seq) {
+        if (registry.coalesceReads()) {
+            pendingReads.merge(userId, seq, Math::max);
+        } else {
+            uncoalescedReads.add(Map.entry(userId, seq));
+        }
+        if (!readInFlight) {
+            startReadBatch();
+        }
+    }
+
+    /** Completes once every read receipt queued so far is stored (benchmarks and tests wait on it). */
+    void readsFlushed(CompletableFuture<Void> result) {
+        loop.execute(() -> {
+            if (!readInFlight && !hasPendingReads()) {
+                result.complete(null);
+            } else {
+                readsFlushedWaiters.add(result);
             }
         });
     }
 
+    private boolean hasPendingReads() {
+        return !pendingReads.isEmpty() || !uncoalescedReads.isEmpty();
+    }
+
+    /** Coalesced: every reader's highest seq in one transaction. Uncoalesced (benchmark baseline): one write per event. */
     private void startReadBatch() {
-        Map<String, Long> batch = pendingReads;
-        pendingReads = new HashMap<>();
+        Map<String, Long> batch;
+        if (registry.coalesceReads()) {
+            batch = pendingReads;
+            pendingReads = new HashMap<>();
+        } else {
+            Map.Entry<String, Long> one = uncoalescedReads.poll();
+            batch = Map.of(one.getKey(), one.getValue());
+        }
         readInFlight = true;
-        DbCalls.supply(() -> {
-            Map<String, List<ReadChange>> changes = new HashMap<>();
-            batch.forEach((user, seq) -> changes.put(user, registry.store().markRead(chat, user, seq)));
-            return changes;
-        }, registry.dbExecutor()).whenComplete((changes, failure) -> loop.execute(() -> readBatchDone(changes, failure)));
+        DbCalls.supply(() -> registry.store().markRead(chat, batch), registry.dbExecutor()).whenComplete((changes, failure) -> loop.execute(() -> readBatchDone(changes, failure)));
     }
 
     private void readBatchDone(Map<String, List<ReadChange>> changes, Throwable failure) {
@@ -256,9 +284,11 @@ final class ChatHub {
                 }
             });
         }
-        if (!pendingReads.isEmpty()) {
+        if (hasPendingReads()) {
             startReadBatch();
         } else {
+            readsFlushedWaiters.forEach(w -> w.complete(null));
+            readsFlushedWaiters.clear();
             closeIfIdle();
         }
     }
@@ -278,10 +308,7 @@ final class ChatHub {
 
     /** The bot read a user message: the same coalesced read path as a member's mark_read. */
     void markReadByBot(long seq) {
-        pendingReads.merge(com.speechbot.server.bot.BotStore.BOT_ID, seq, Math::max);
-        if (!readInFlight) {
-            startReadBatch();
-        }
+        queueRead(com.speechbot.server.bot.BotStore.BOT_ID, seq);
     }
 
     void cancelGeneration(CompletableFuture<Boolean> result) {
@@ -448,7 +475,7 @@ final class ChatHub {
     }
 
     private void closeIfIdle() {
-        if (subscriberCount == 0 && sendQueue.isEmpty() && !sendInFlight && !readInFlight && pendingReads.isEmpty()
+        if (subscriberCount == 0 && sendQueue.isEmpty() && !sendInFlight && !readInFlight && !hasPendingReads()
                 && typing.isEmpty() && (bot == null || !bot.busy()) && !closed) {
             closed = true;
             registry.remove(this);

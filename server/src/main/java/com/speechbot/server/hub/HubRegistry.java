@@ -124,6 +124,18 @@ public final class HubRegistry implements MessageEvents, ChatListener {
         return result;
     }
 
+    /** Completes once every read receipt of {@code chat} queued so far is persisted. */
+    public CompletableFuture<Void> readsFlushed(long chat) {
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        ChatHub hub = hubs.get(chat);
+        if (hub == null) {
+            result.complete(null);
+        } else {
+            hub.readsFlushed(result);
+        }
+        return result;
+    }
+
     public void typing(Subscriber s, boolean isTyping) {
         ChatHub hub = hubs.get(s.chat());
         if (hub != null) {
@@ -169,12 +181,15 @@ public final class HubRegistry implements MessageEvents, ChatListener {
         s.writeDirect(OutboundEvent.encode(alloc, event, OutboundEvent.Kind.ESSENTIAL, seq));
     }
 
-    /** Ends a replay that covered messages up to {@code lastSeq}; call on the subscriber's loop. */
+    /**
+     * Ends a replay that covered messages up to {@code lastSeq}; call on the subscriber's loop. {@code resume_complete}
+     * goes right after the replayed messages, before the live events held meanwhile: it marks where live begins.
+     */
     public void endReplay(Subscriber s, long lastSeq, int replayed) {
-        s.endReplay(lastSeq);
         sendDirect(s, new ServerEvent(ServerEvent.RESUME_COMPLETE, java.util.Map.of(
                 "last_message_id", lastSeq > 0 ? com.speechbot.protocol.Ids.messageId(s.chat(), lastSeq) : "",
                 "replayed", replayed)));
+        s.endReplay(lastSeq);
     }
 
     /** Replies to one connection; call on the subscriber's loop. */
@@ -235,6 +250,10 @@ public final class HubRegistry implements MessageEvents, ChatListener {
 
     ByteBufAllocator alloc() {
         return alloc;
+    }
+
+    boolean coalesceReads() {
+        return ws.coalesceReadReceipts();
     }
 
     long typingTtlMs() {

@@ -612,23 +612,42 @@ public final class MessageStore {
      * messages whose status changed, by seq.
      */
     public List<ReadChange> markRead(long chat, String readerId, long uptoSeq) {
+        return jdbi.inTransaction(h -> markRead(h, chat, readerId, uptoSeq, now()));
+    }
+
+    /** Several readers' receipts of one chat in one transaction (the hub's coalesced batch): one commit, not one each. */
+    public Map<String, List<ReadChange>> markRead(long chat, Map<String, Long> uptoByReader) {
         return jdbi.inTransaction(h -> {
             Instant now = now();
-            int receipts = h.createUpdate("INSERT INTO read_receipts (chat_id, user_id, last_read_seq, updated_at)"
-                            + " SELECT id, :user, least(:upto, last_seq), :now FROM chats WHERE id = :chat"
-                            + " ON CONFLICT (chat_id, user_id) DO UPDATE SET last_read_seq ="
-                            + " greatest(read_receipts.last_read_seq, EXCLUDED.last_read_seq), updated_at = EXCLUDED.updated_at")
-                    .bind("chat", chat).bind("user", readerId).bind("upto", uptoSeq).bind("now", ts(now)).execute();
-            if (receipts == 0) {
-                return List.of();
+            Map<String, List<ReadChange>> changes = new java.util.HashMap<>();
+            for (Map.Entry<String, Long> e : uptoByReader.entrySet()) {
+                changes.put(e.getKey(), markRead(h, chat, e.getKey(), e.getValue(), now));
             }
-            return h.createQuery("UPDATE messages SET status = 'read' WHERE chat_id = :chat AND seq <= :upto"
-                            + " AND author_id <> :user AND role = 'user' AND status IN ('sent', 'delivered', 'edited')"
-                            + " RETURNING seq, author_id")
-                    .bind("chat", chat).bind("upto", uptoSeq).bind("user", readerId)
-                    .map((rs, ctx) -> new ReadChange(rs.getLong("seq"), rs.getString("author_id"))).list()
-                    .stream().sorted((a, b) -> Long.compare(a.seq(), b.seq())).toList();
+            return changes;
         });
+    }
+
+    private List<ReadChange> markRead(Handle h, long chat, String readerId, long uptoSeq, Instant now) {
+        // Messages up to the reader's previous position were handled by its earlier receipts: scan only the new range.
+        long previous = h.createQuery("SELECT last_read_seq FROM read_receipts WHERE chat_id = :chat AND user_id = :user")
+                .bind("chat", chat).bind("user", readerId).mapTo(Long.class).findOne().orElse(0L);
+        if (uptoSeq <= previous) {
+            return List.of();
+        }
+        int receipts = h.createUpdate("INSERT INTO read_receipts (chat_id, user_id, last_read_seq, updated_at)"
+                        + " SELECT id, :user, least(:upto, last_seq), :now FROM chats WHERE id = :chat"
+                        + " ON CONFLICT (chat_id, user_id) DO UPDATE SET last_read_seq ="
+                        + " greatest(read_receipts.last_read_seq, EXCLUDED.last_read_seq), updated_at = EXCLUDED.updated_at")
+                .bind("chat", chat).bind("user", readerId).bind("upto", uptoSeq).bind("now", ts(now)).execute();
+        if (receipts == 0) {
+            return List.of();
+        }
+        return h.createQuery("UPDATE messages SET status = 'read' WHERE chat_id = :chat AND seq > :previous"
+                        + " AND seq <= :upto AND author_id <> :user AND role = 'user' AND status IN ('sent', 'delivered', 'edited')"
+                        + " RETURNING seq, author_id")
+                .bind("chat", chat).bind("previous", previous).bind("upto", uptoSeq).bind("user", readerId)
+                .map((rs, ctx) -> new ReadChange(rs.getLong("seq"), rs.getString("author_id"))).list()
+                .stream().sorted((a, b) -> Long.compare(a.seq(), b.seq())).toList();
     }
 
     /** The reader's receipt position, 0 when none. */

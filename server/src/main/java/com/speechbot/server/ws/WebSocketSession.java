@@ -35,6 +35,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Iterator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
@@ -58,6 +59,8 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter {
     private final String userId;
     private ChannelHandlerContext ctx;
     private Subscriber subscriber;
+    /** A resume replay waiting for the client to read what was written so far. */
+    private Runnable whenWritable;
 
     WebSocketSession(WebSocketServerHandshaker handshaker, HubRegistry hubs, MessageStore store, SendCommandParser parser,
                      Executor db, long chat, String userId) {
@@ -90,7 +93,11 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter {
         });
     }
 
-    /** Reads pages from the store (the source of truth) until caught up, then releases the held live events. */
+    /**
+     * Reads pages from the store (the source of truth) until caught up, then releases the held live events. The pages
+     * are written at the client's pace (see {@link #writeReplay}), so catching up on more than the slow-consumer bounds
+     * is not mistaken for a slow consumer.
+     */
     private void replay(long after, int sentSoFar) {
         CompletableFuture.supplyAsync(() -> store.after(chat, userId, after, REPLAY_PAGE), db)
                 .whenComplete((page, failure) -> ctx.executor().execute(() -> {
@@ -103,21 +110,36 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter {
                         ctx.close();
                         return;
                     }
-                    long last = after;
-                    for (MessageView m : page) {
-                        long seq = Ids.parseMessageId(m.id()).seq();
-                        last = seq;
-                        if ("bot".equals(m.role()) && "typing".equals(m.status())) {
-                            continue; // an answer still streaming: the hub's catch-up chunk brings its text
-                        }
-                        hubs.replayTo(subscriber, ServerEvent.newMessage(m), seq);
-                    }
-                    if (page.size() == REPLAY_PAGE) {
-                        replay(last, sentSoFar + page.size());
-                        return;
-                    }
-                    hubs.endReplay(subscriber, last, sentSoFar + page.size());
+                    writeReplay(page.iterator(), after, sentSoFar, page.size() == REPLAY_PAGE);
                 }));
+    }
+
+    /**
+     * Writes replayed messages while the channel is writable; when it is not, continues once the client has read
+     * enough ({@link #channelWritabilityChanged}). Live events stay held meanwhile (bounded by max_pending_bytes).
+     */
+    private void writeReplay(Iterator<MessageView> page, long last, int sent, boolean morePages) {
+        while (page.hasNext()) {
+            if (!ctx.channel().isWritable()) {
+                long lastSoFar = last;
+                int sentSoFar = sent;
+                whenWritable = () -> writeReplay(page, lastSoFar, sentSoFar, morePages);
+                return;
+            }
+            MessageView m = page.next();
+            long seq = Ids.parseMessageId(m.id()).seq();
+            last = seq;
+            sent++;
+            if ("bot".equals(m.role()) && "typing".equals(m.status())) {
+                continue; // an answer still streaming: the hub's catch-up chunk brings its text
+            }
+            hubs.replayTo(subscriber, ServerEvent.newMessage(m), seq);
+        }
+        if (morePages) {
+            replay(last, sent);
+        } else {
+            hubs.endReplay(subscriber, last, sent);
+        }
     }
 
     @Override
@@ -272,6 +294,11 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter {
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
         if (subscriber != null) {
             subscriber.writabilityChanged();
+        }
+        if (whenWritable != null && ctx.channel().isWritable() && ctx.channel().isActive()) {
+            Runnable next = whenWritable;
+            whenWritable = null;
+            next.run();
         }
         super.channelWritabilityChanged(ctx);
     }
