@@ -13,7 +13,6 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class MessageTraffic {
 
-    private final Options options;
     private final String runId;
     private final boolean closedLoop;
     private final int window;
@@ -45,7 +44,6 @@ final class MessageTraffic {
     }
 
     MessageTraffic(Options options, String runId, boolean closedLoop, int window, double rate) {
-        this.options = options;
         this.runId = runId;
         this.closedLoop = closedLoop;
         this.window = window;

@@ -35,6 +35,8 @@ final class Options {
                                             without it SPEECHBOT_JWT_SECRET (raw, as the server reads it) is used
               --issuer ISS                  speechbot: iss claim, when the server is configured with jwt.issuer
               --server-pid PID              sample the server's CPU and RSS from /proc (optional)
+              --server-gc                   idle: full GC in the server JVM (jcmd PID GC.run) before each
+                                            heap reading, so heap per connection is live data (needs --server-pid)
 
             Shape:
               --chats K  --members N  --senders S  --rate R  --closed-loop  --window W  --messages M
@@ -51,7 +53,7 @@ final class Options {
             Output: a human summary, then one line 'RESULT {json}' with every figure and parameter.
             """;
 
-    private static final Set<String> FLAGS = Set.of("closed-loop", "nio", "quiet", "help");
+    private static final Set<String> FLAGS = Set.of("closed-loop", "nio", "quiet", "help", "server-gc");
     static final Set<String> SCENARIOS = Set.of("fanout", "typing", "receipts", "sends", "idle", "bot");
 
     final String scenario;
@@ -63,6 +65,7 @@ final class Options {
     final Path secretFile;
     final String issuer;
     final long serverPid;
+    final boolean serverGc;
 
     final int chats;
     final int members;
@@ -105,36 +108,46 @@ final class Options {
         secretFile = secret == null ? null : Path.of(secret);
         issuer = a.string("issuer", null);
         serverPid = a.integer("server-pid", 0, 0, Integer.MAX_VALUE);
+        serverGc = a.flag("server-gc");
+        if (serverGc && serverPid == 0) {
+            throw new Args.UsageException("--server-gc needs --server-pid (the server JVM to run jcmd GC.run on)");
+        }
 
         boolean idle = scenario.equals("idle");
         boolean sends = scenario.equals("sends");
         boolean bot = scenario.equals("bot");
+        boolean fanout = scenario.equals("fanout");
+        boolean receipts = scenario.equals("receipts");
         if (bot && target != Target.SPEECHBOT) {
             throw new Args.UsageException("--scenario bot needs --target speechbot: the ws-node peer has no bot");
         }
-        connections = a.integer("connections", idle ? 1000 : sends ? 50 : 0, 0, 60_000);
+        // Options are only read by the scenarios they shape: anything else is reported as unknown for this run.
+        connections = idle || sends ? a.integer("connections", idle ? 1000 : 50, 1, 60_000) : 0;
         members = a.integer("members", idle ? 100 : sends ? 1 : 10, 1, 10_000);
-        int defaultChats = idle || sends ? Math.max(1, (connections + members - 1) / members) : bot ? 1 : 10;
         if ((idle || sends) && a.has("chats")) {
             throw new Args.UsageException("--scenario " + scenario + " derives the chats from --connections / --members");
         }
-        chats = idle || sends ? defaultChats : a.integer("chats", defaultChats, 1, 100_000);
-        senders = a.integer("senders", sends ? members : 1, 1, members);
-        rate = a.decimal("rate", 1.0, 0.001, 100_000);
-        closedLoop = sends || a.flag("closed-loop");
-        window = a.integer("window", sends ? 8 : 1, 1, 10_000);
-        payload = a.integer("payload", 0, 0, 1 << 20);
-        thinkMs = a.integer("think-ms", 0, 0, 60_000);
+        chats = idle || sends ? Math.max(1, (connections + members - 1) / members)
+                : a.integer("chats", bot ? 1 : 10, 1, 100_000);
+        senders = fanout || sends ? a.integer("senders", sends ? members : 1, 1, members) : 0;
+        rate = fanout || receipts || scenario.equals("typing") ? a.decimal("rate", 1.0, 0.001, 100_000) : 0;
+        closedLoop = sends || (fanout && a.flag("closed-loop"));
+        window = fanout || sends ? a.integer("window", sends ? 8 : 1, 1, 10_000) : 0;
+        if (fanout && !closedLoop && a.has("window")) {
+            throw new Args.UsageException("--window only applies with --closed-loop");
+        }
+        payload = fanout || sends ? a.integer("payload", 0, 0, 1 << 20) : 0;
+        thinkMs = bot ? a.integer("think-ms", 0, 0, 60_000) : 0;
+        botTimeoutSeconds = bot ? a.integer("bot-timeout", 20, 1, 600) : 0;
+        ackTimeoutSeconds = fanout || sends ? a.integer("ack-timeout", 5, 1, 600) : 5;
 
-        warmupSeconds = a.integer("warmup", 3, 0, 300);
+        warmupSeconds = a.integer("warmup", idle ? 0 : 3, 0, 300);
         durationSeconds = idle ? a.integer("hold", a.integer("duration", 10, 1, 3600), 1, 3600)
                 : a.integer("duration", 10, 1, 3600);
         drainSeconds = a.integer("drain", 2, 0, 60);
-        ackTimeoutSeconds = a.integer("ack-timeout", 5, 1, 600);
-        botTimeoutSeconds = a.integer("bot-timeout", 20, 1, 600);
         // Enough messages that readers walking them at --rate never run out (a receipt never moves back).
         int autoMessages = (int) Math.min(5000, Math.ceil(rate * (warmupSeconds + durationSeconds + drainSeconds + 2)));
-        messages = a.integer("messages", Math.max(1, autoMessages), 1, 100_000);
+        messages = receipts ? a.integer("messages", Math.max(1, autoMessages), 1, 100_000) : 0;
 
         int cores = Runtime.getRuntime().availableProcessors();
         ioThreads = a.integer("io-threads", cores, 1, 256);
@@ -215,11 +228,12 @@ final class Options {
     private static URI uri(String s, String option, String schemePrefix) {
         try {
             URI u = new URI(s);
-            if (u.getScheme() == null || !u.getScheme().toLowerCase(Locale.ROOT).startsWith(schemePrefix)) {
-                throw new Args.UsageException(option + " must be a " + schemePrefix + ":// URL, got '" + s + "'");
+            String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+            if (scheme.equals(schemePrefix + "s")) {
+                throw new Args.UsageException(option + ": TLS (" + scheme + ") is not supported on loopback runs");
             }
-            if (u.getScheme().endsWith("s")) {
-                throw new Args.UsageException(option + ": TLS (" + u.getScheme() + ") is not supported on loopback runs");
+            if (!scheme.equals(schemePrefix)) {
+                throw new Args.UsageException(option + " must be a " + schemePrefix + ":// URL, got '" + s + "'");
             }
             return u;
         } catch (URISyntaxException e) {

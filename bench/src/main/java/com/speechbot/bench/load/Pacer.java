@@ -35,9 +35,12 @@ final class Pacer implements Runnable {
     static void start(WsConnection c, double ratePerSecond, Window window, Latency lateness, Send send) {
         long period = Math.max(1000, (long) (1e9 / ratePerSecond));
         long delay = ThreadLocalRandom.current().nextLong(period);
-        long first = System.nanoTime() + delay;
-        Pacer p = new Pacer(window, period, first, send, lateness);
-        c.loop().execute(() -> p.future = c.loop().scheduleAtFixedRate(p, delay, period, TimeUnit.NANOSECONDS));
+        Pacer p = new Pacer(window, period, 0, send, lateness);
+        c.loop().execute(() -> {
+            // The schedule's origin is taken on the loop, where Netty takes its own: intended times match deadlines.
+            p.next = System.nanoTime() + delay;
+            p.future = c.loop().scheduleAtFixedRate(p, delay, period, TimeUnit.NANOSECONDS);
+        });
     }
 
     @Override

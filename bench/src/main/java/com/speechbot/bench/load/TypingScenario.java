@@ -38,9 +38,9 @@ final class TypingScenario extends Scenario {
         for (WsConnection c : connections) {
             int others = Math.max(0, perChat[c.chat.index()] - 1);
             Pacer.start(c, options.rate, w, lateness, intended -> {
-                long now = System.nanoTime();
+                // Published before the write: a receiver on another loop may read the indicator before send returns.
+                lastSent.set(c.index, System.nanoTime());
                 if (c.send(TYPING)) {
-                    lastSent.set(c.index, now);
                     sentTotal.increment();
                     if (w.inWindow(intended)) {
                         sentInWindow.increment();
