@@ -142,17 +142,18 @@ final class ChatHub {
         }
         sendInFlight = true;
         registry.meters().sendBatch(n);
-        boolean loadBotFlag = botEnabled == null;
-        DbCalls.supply(() -> {
-            List<SendOutcome> outcomes = registry.store().insertBatch(chat, commands);
-            Boolean flag = loadBotFlag && registry.bot() != null ? registry.bot().botStore().botEnabled(chat) : null;
-            return new BatchResult(outcomes, flag);
-        }, registry.dbExecutor()).whenComplete((r, failure) -> loop.execute(() -> {
-            if (r != null && r.botEnabled != null && botEnabled == null) {
-                botEnabled = r.botEnabled;
-            }
-            sendBatchDone(batch, r == null ? null : r.outcomes, failure);
-        }));
+        boolean loadBotFlag = botEnabled == null && registry.bot() != null;
+        CompletableFuture<Boolean> botFlag = loadBotFlag
+                ? DbCalls.supply(() -> registry.bot().botStore().botEnabled(chat), registry.dbExecutor())
+                : CompletableFuture.completedFuture(null);
+        registry.committer().submit(chat, commands)
+                .thenCombine(botFlag.exceptionally(e -> null), BatchResult::new)
+                .whenComplete((r, failure) -> loop.execute(() -> {
+                    if (r != null && r.botEnabled != null && botEnabled == null) {
+                        botEnabled = r.botEnabled;
+                    }
+                    sendBatchDone(batch, r == null ? null : r.outcomes, failure);
+                }));
     }
 
     private record BatchResult(List<SendOutcome> outcomes, Boolean botEnabled) {}

@@ -7,6 +7,7 @@ import com.speechbot.protocol.event.ServerEvent;
 import com.speechbot.server.chat.ChatListener;
 import com.speechbot.server.chat.ChatRow;
 import com.speechbot.server.config.ServerConfig;
+import com.speechbot.server.message.GroupCommitter;
 import com.speechbot.server.message.MessageEvents;
 import com.speechbot.server.message.MessageStore;
 import com.speechbot.server.message.SendCommand;
@@ -45,6 +46,7 @@ public final class HubRegistry implements MessageEvents, ChatListener {
     private final ServerConfig.WebSocket ws;
     private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
     private final BotContext bot;
+    private final GroupCommitter committer;
     private final java.util.function.LongFunction<java.util.Collection<String>> members;
 
     /**
@@ -56,6 +58,7 @@ public final class HubRegistry implements MessageEvents, ChatListener {
                        java.util.function.LongFunction<java.util.Collection<String>> members) {
         this.bot = bot;
         this.members = members;
+        this.committer = new GroupCommitter(store, dbExecutor, GroupCommitter.DEFAULT_LANES);
         List<EventLoop> list = new ArrayList<>();
         Map<EventLoop, LoopFlusher> f = new HashMap<>();
         for (EventExecutor e : workers) {
@@ -234,6 +237,10 @@ public final class HubRegistry implements MessageEvents, ChatListener {
 
     BotContext bot() {
         return bot;
+    }
+
+    GroupCommitter committer() {
+        return committer;
     }
 
     MessageStore store() {

@@ -95,6 +95,20 @@ public final class MessageStore {
         return jdbi.inTransaction(h -> insertBatch(h, chat, commands));
     }
 
+    /**
+     * Several chats' batches in one transaction (cross-chat group commit: one commit, one WAL flush for all of them).
+     * Chats are locked in ascending id order, so two such transactions cannot deadlock.
+     */
+    public Map<Long, List<SendOutcome>> insertBatches(Map<Long, List<SendCommand>> byChat) {
+        return jdbi.inTransaction(h -> {
+            Map<Long, List<SendOutcome>> out = new java.util.TreeMap<>();
+            for (Map.Entry<Long, List<SendCommand>> e : new java.util.TreeMap<>(byChat).entrySet()) {
+                out.put(e.getKey(), e.getValue().isEmpty() ? List.of() : insertBatch(h, e.getKey(), e.getValue()));
+            }
+            return out;
+        });
+    }
+
     private List<SendOutcome> insertBatch(Handle h, long chat, List<SendCommand> commands) {
         String chatId = Ids.chatId(chat);
         SendOutcome[] out = new SendOutcome[commands.size()];
