@@ -52,6 +52,12 @@ class WireFormatTest {
     }
 
     @Test
+    void emojiAreWrittenAsUtf8() {
+        byte[] json = Json.writeBytes(new ReactionView("\uD83D\uDC4D", "u", null));
+        assertThat(new String(json, java.nio.charset.StandardCharsets.UTF_8)).contains("\"emoji\":\"\uD83D\uDC4D\"");
+    }
+
+    @Test
     void idsRoundTripAndRejectMalformed() {
         assertThat(Ids.parseMessageId("msg_1684761234567_5")).isEqualTo(new Ids.MessageKey(1684761234567L, 5));
         assertThat(Ids.parseMessageId("msg_1_")).isNull();

@@ -14,7 +14,9 @@ import java.io.UncheckedIOException;
 /** Shared Jackson configuration: snake_case fields, ISO-8601 UTC timestamps, nulls written (clients read fields by key). */
 public final class Json {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper()
+    // Emoji (outside the BMP) are written as UTF-8, not as escaped surrogate pairs.
+    private static final ObjectMapper MAPPER = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .enable(com.fasterxml.jackson.core.json.JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build())
             .registerModule(new JavaTimeModule())
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
