@@ -17,6 +17,7 @@ import com.speechbot.server.bot.BotStore;
 import com.speechbot.server.bot.Responders;
 import com.speechbot.server.hub.BotContext;
 import com.speechbot.server.hub.HubRegistry;
+import com.speechbot.server.logging.Progress;
 import com.speechbot.server.metrics.BotMeters;
 import com.speechbot.server.metrics.ChatMeters;
 import com.speechbot.server.ws.WebSocketEndpoint;
@@ -70,10 +71,11 @@ public final class SpeechBotServer implements AutoCloseable {
     private final int port;
     private boolean closed;
 
-    private SpeechBotServer(ServerConfig config) throws Exception {
+    private SpeechBotServer(ServerConfig config, java.util.Deque<AutoCloseable> undo) throws Exception {
         this.config = config;
         long started = System.nanoTime();
         this.metrics = new ServerMetrics();
+        undo.push(metrics);
         JwtSecrets.Secret secret = JwtSecrets.loadOrCreate(config.dataDir(), config.jwt().secret());
         if (secret.generated()) {
             log.info("generated a development JWT secret in {}", config.dataDir().resolve(JwtSecrets.FILE_NAME));
@@ -81,6 +83,7 @@ public final class SpeechBotServer implements AutoCloseable {
         this.tokens = new TokenService(secret.bytes(), readPem(config.jwt().rsaPublicKeyFile()), blankToNull(config.jwt().issuer()));
         ServerConfig.Database dbc = config.database();
         this.db = Database.open(blankToNull(dbc.url()), dbc.user(), dbc.password(), dbc.poolSize(), config.dataDir());
+        undo.push(db);
         db.dataSource().setMetricRegistry(metrics.registry());
 
         boolean epoll = Epoll.isAvailable();
@@ -88,6 +91,8 @@ public final class SpeechBotServer implements AutoCloseable {
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         this.workerGroup = new MultiThreadIoEventLoopGroup(config.server().ioThreads(), io);
+        undo.push(() -> bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly());
+        undo.push(() -> workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly());
 
         Router router = new Router();
         this.router = router;
@@ -137,9 +142,21 @@ public final class SpeechBotServer implements AutoCloseable {
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
 
-    /** Starts a server; on failure everything started so far is stopped again. */
+    /** Starts a server; on failure everything started so far (the embedded database included) is stopped again. */
     public static SpeechBotServer start(ServerConfig config) throws Exception {
-        return new SpeechBotServer(config);
+        java.util.Deque<AutoCloseable> undo = new java.util.ArrayDeque<>();
+        try {
+            return new SpeechBotServer(config, undo);
+        } catch (Exception | Error e) {
+            for (AutoCloseable c : undo) {
+                try {
+                    c.close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
     }
 
     public int port() {
@@ -182,15 +199,19 @@ public final class SpeechBotServer implements AutoCloseable {
         lifecycle.startDraining();
         serverChannel.close().awaitUninterruptibly();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.server().shutdownGraceSeconds());
-        while (lifecycle.inFlight() > 0 && System.nanoTime() < deadline) {
-            sleepQuietly(10);
+        try (Progress progress = Progress.start(log, "finishing in-flight requests")) {
+            while (lifecycle.inFlight() > 0 && System.nanoTime() < deadline) {
+                sleepQuietly(10);
+            }
         }
         hubs.closeAll(1001, "server shutting down");
         sleepQuietly(100); // let the close frames go out before the sockets close
         lifecycle.connections().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
-        db.close();
+        try (Progress progress = Progress.start(log, "stopping the database")) {
+            db.close();
+        }
         metrics.close();
         log.info("SpeechBot Realtime stopped");
     }

@@ -41,7 +41,7 @@ final class FakeOpenAi implements AutoCloseable {
     final List<JsonNode> requests = new CopyOnWriteArrayList<>();
     final List<String> authorizations = new CopyOnWriteArrayList<>();
     /** Set when the client went away while a script was writing (e.g. after a cancel). */
-    final CountDownLatch clientGone = new CountDownLatch(1);
+    volatile CountDownLatch clientGone = new CountDownLatch(1);
     private volatile Script script = tokens(List.of("Hello", " world"), true, 0);
 
     FakeOpenAi() throws IOException {
@@ -55,7 +55,9 @@ final class FakeOpenAi implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
     }
 
+    /** Sets what the endpoint does next, and re-arms {@link #clientGone}. */
     void script(Script s) {
+        clientGone = new CountDownLatch(1);
         script = s;
     }
 
