@@ -1,5 +1,6 @@
 package com.speechbot.server.store;
 
+import com.speechbot.server.logging.Progress;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
@@ -80,7 +81,9 @@ public final class Database implements AutoCloseable {
         try {
             String url = jdbcUrlOrNull;
             if (url == null || url.isBlank()) {
-                embedded = EmbeddedDatabase.start(dataDir);
+                try (Progress progress = Progress.start(log, "starting embedded PostgreSQL in " + dataDir.resolve("pg"))) {
+                    embedded = EmbeddedDatabase.start(dataDir);
+                }
                 url = embedded.jdbcUrl();
                 user = embedded.user();
                 password = embedded.password();
@@ -92,8 +95,14 @@ public final class Database implements AutoCloseable {
             config.setPassword(password);
             config.setMaximumPoolSize(poolSize);
             config.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
-            ds = new HikariDataSource(config);
-            int version = Migrator.migrate(ds);
+            if (embedded == null) {
+                log.info("connecting to PostgreSQL at {}", url.replaceAll("(?i)(password=)[^&;]*", "$1***"));
+            }
+            int version;
+            try (Progress progress = Progress.start(log, "connecting to the database and migrating its schema")) {
+                ds = new HikariDataSource(config);
+                version = Migrator.migrate(ds);
+            }
             Database db = new Database(ds, embedded, version, poolSize);
             log.info("database ready ({}, pool of {}, schema version {})", embedded != null ? "embedded" : "external",
                     poolSize, version);
