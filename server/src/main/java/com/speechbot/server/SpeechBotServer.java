@@ -205,7 +205,10 @@ public final class SpeechBotServer implements AutoCloseable {
             }
         }
         hubs.closeAll(1001, "server shutting down");
-        sleepQuietly(100); // let the close frames go out before the sockets close
+        long closeDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (hubs.meters().openConnections() > 0 && System.nanoTime() < closeDeadline) {
+            sleepQuietly(10); // the close frames are on their way; clients close, connections drop
+        }
         lifecycle.connections().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();

@@ -11,6 +11,7 @@ import com.speechbot.server.bot.BotStore;
 import com.speechbot.server.bot.Generation;
 import com.speechbot.server.bot.TokenSink;
 import com.speechbot.server.bot.Usage;
+import com.speechbot.server.store.DbCalls;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;

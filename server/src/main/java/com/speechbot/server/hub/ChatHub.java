@@ -5,6 +5,7 @@ import com.speechbot.protocol.event.ServerEvent;
 import com.speechbot.server.message.ReadChange;
 import com.speechbot.server.message.SendCommand;
 import com.speechbot.server.message.SendOutcome;
+import com.speechbot.server.store.DbCalls;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Instant;
@@ -60,6 +61,9 @@ final class ChatHub {
      */
     void join(Subscriber s, Runnable onLive) {
         loop.execute(() -> {
+            if (!s.channel().isActive()) {
+                return; // closed before it joined: its leave may already have passed, so do not add it
+            }
             if (closed) {
                 registry.hub(chat).join(s, onLive);
                 return;

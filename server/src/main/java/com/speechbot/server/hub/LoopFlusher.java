@@ -38,6 +38,7 @@ final class LoopFlusher implements Runnable {
         for (int i = 0, n = batch.size(); i < n; i++) {
             Subscriber s = batch.get(i);
             s.dirty = false;
+            s.unflushedBytes = 0;
             s.channel().flush();
         }
         batch.clear();

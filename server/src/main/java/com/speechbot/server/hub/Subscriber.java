@@ -27,6 +27,11 @@ public final class Subscriber {
     private final LoopFlusher flusher;
 
     boolean dirty;
+    /**
+     * Bytes written since {@link LoopFlusher} last flushed this channel: the socket has not been offered them yet, so
+     * they are not a backlog (a burst or a group-committed batch may exceed the bound without the client being slow).
+     */
+    long unflushedBytes;
     private int lastChunkIndex = -1;
     private boolean replaying;
     private final ArrayDeque<OutboundEvent> held = new ArrayDeque<>();
@@ -149,13 +154,15 @@ public final class Subscriber {
             flushMerged();
         }
         channel.write(event.frameForWrite(), channel.voidPromise());
+        unflushedBytes += event.bytes();
         flusher.markDirty(this);
         return true;
     }
 
+    /** Stuck past the timeout, or more queued than the bound that a flush could not hand to the socket. */
     private boolean overBound() {
         long pending = channel.bytesBeforeWritable() + limits.writeBufferLowBytes();
-        return pending > limits.maxPendingBytes()
+        return pending - unflushedBytes > limits.maxPendingBytes()
                 || System.nanoTime() - unwritableSinceNanos > TimeUnit.MILLISECONDS.toNanos(limits.slowConsumerTimeoutMs());
     }
 
@@ -193,6 +200,7 @@ public final class Subscriber {
                 ServerEvent.chunk(m.messageId, m.text.toString(), m.lastIndex, m.complete), OutboundEvent.Kind.ESSENTIAL, 0);
         try {
             channel.write(e.frameForWrite(), channel.voidPromise());
+            unflushedBytes += e.bytes();
         } finally {
             e.release();
         }

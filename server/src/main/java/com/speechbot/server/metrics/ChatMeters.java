@@ -57,6 +57,10 @@ public final class ChatMeters {
         connections.incrementAndGet();
     }
 
+    public int openConnections() {
+        return connections.get();
+    }
+
     public void connectionClosed() {
         connections.decrementAndGet();
     }

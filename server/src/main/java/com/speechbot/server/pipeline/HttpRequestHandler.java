@@ -42,7 +42,7 @@ import org.slf4j.MDC;
 public final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(HttpRequestHandler.class);
-    /** One line per request at DEBUG (method, path, status, duration), tagged with the request id. */
+    /** One line per request (method, route, status, duration), tagged with the request id; off unless SPEECHBOT_ACCESS_LOG=INFO. */
     private static final Logger access = LoggerFactory.getLogger("com.speechbot.server.access");
     /** The MDC key every log line written while handling a request carries (and error envelopes echo). */
     public static final String MDC_REQUEST_ID = "request_id";
@@ -51,6 +51,8 @@ public final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
     private final HttpServices services;
     private final ArrayDeque<FullHttpRequest> pending = new ArrayDeque<>();
     private boolean busy;
+    /** The path of the request being answered (one at a time per connection), for the access log; never the query. */
+    private String currentPath = "-";
 
     HttpRequestHandler(HttpServices services) {
         this.services = services;
@@ -80,6 +82,7 @@ public final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         String requestId = services.requestIds().idFor(req.headers().get(HttpResponses.REQUEST_ID));
         long startNanos = System.nanoTime();
         MDC.put(MDC_REQUEST_ID, requestId);
+        currentPath = "-";
         try {
             if (req.decoderResult().isFailure()) {
                 respondError(ctx, codecFailure(req.decoderResult().cause()), requestId, false, "codec", req.method(), startNanos);
@@ -88,6 +91,7 @@ public final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             boolean keepAlive = HttpUtil.isKeepAlive(req) && !services.lifecycle().isDraining();
             QueryStringDecoder uri = new QueryStringDecoder(req.uri());
             String path = uri.path();
+            currentPath = path;
             Router.Match match = services.router().match(req.method(), path);
             if (match.route() == null) {
                 if (!match.allowed().isEmpty()) {
@@ -222,8 +226,8 @@ public final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
                         long startNanos) {
         long nanos = System.nanoTime() - startNanos;
         services.metrics().httpRequest(method.name(), route, res.status().code(), nanos);
-        if (access.isDebugEnabled()) {
-            access.debug("{} {} {} {} us", method, route, res.status().code(), nanos / 1000);
+        if (access.isInfoEnabled()) {
+            access.info("{} {} {} {} us ({})", method, abbreviate(currentPath), res.status().code(), nanos / 1000, route);
         }
         if (!keepAlive) {
             res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -242,6 +246,10 @@ public final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
                 process(ctx, next);
             }
         });
+    }
+
+    private static String abbreviate(String path) {
+        return path.length() <= 200 ? path : path.substring(0, 200) + "...";
     }
 
     @Override

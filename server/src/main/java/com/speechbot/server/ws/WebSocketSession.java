@@ -15,6 +15,7 @@ import com.speechbot.server.message.MessageStore;
 import com.speechbot.server.message.SendCommand;
 import com.speechbot.server.message.SendCommandParser;
 import com.speechbot.server.message.SendOutcome;
+import com.speechbot.server.store.DbCalls;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -99,7 +100,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter {
      * is not mistaken for a slow consumer.
      */
     private void replay(long after, int sentSoFar) {
-        CompletableFuture.supplyAsync(() -> store.after(chat, userId, after, REPLAY_PAGE), db)
+        DbCalls.supply(() -> store.after(chat, userId, after, REPLAY_PAGE), db)
                 .whenComplete((page, failure) -> ctx.executor().execute(() -> {
                     if (!ctx.channel().isActive()) {
                         return;
@@ -252,7 +253,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter {
     }
 
     private void onConnectionEstablished() {
-        CompletableFuture.supplyAsync(() -> store.latestSeq(chat), db)
+        DbCalls.supply(() -> store.latestSeq(chat), db)
                 .whenComplete((seq, failure) -> ctx.executor().execute(() -> {
                     if (failure != null) {
                         sendEvent(ErrorMapper.event(failure, null));

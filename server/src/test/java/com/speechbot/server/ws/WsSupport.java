@@ -106,10 +106,20 @@ final class WsSupport {
         return total;
     }
 
+    /**
+     * A private server with {@code env} overrides. It uses the shared server's PostgreSQL (its own pool, same schema;
+     * chats never collide) so it starts in a fraction of a second instead of initialising a cluster.
+     */
     static TestServer privateServer(Map<String, String> env) {
+        var shared = TestServer.shared().server().database().dataSource();
+        Map<String, String> all = new java.util.HashMap<>();
+        all.put("SPEECHBOT_DATABASE_URL", shared.getJdbcUrl());
+        all.put("SPEECHBOT_DATABASE_USER", shared.getUsername());
+        all.put("SPEECHBOT_DATABASE_PASSWORD", shared.getPassword() == null ? "" : shared.getPassword());
+        all.putAll(env);
         try {
             Path dir = Files.createTempDirectory("speechbot-ws-test-");
-            return TestServer.start(dir, env);
+            return TestServer.start(dir, all);
         } catch (Exception e) {
             throw new IllegalStateException("private test server failed to start", e);
         }

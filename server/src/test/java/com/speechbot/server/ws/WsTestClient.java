@@ -22,10 +22,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -33,12 +36,14 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * A real WebSocket client for end-to-end tests (java.net.http): every incoming text frame is parsed as JSON and queued.
- * Reading can be paused (no demand is signalled, so the JDK stops reading the socket). {@link Raw} is a hand-made
- * client on a plain socket for handshake checks and for consumers that never read.
+ * A real WebSocket client for end-to-end tests (java.net.http): every incoming text frame is parsed as JSON and queued;
+ * {@code awaitEvent} takes the first event that matches and leaves the others queued. Reading can be paused (no demand
+ * is signalled, so the JDK stops reading the socket). {@link Raw} is a hand-made client on a plain socket for handshake
+ * checks, frame-level tests and consumers that never read.
  */
 public final class WsTestClient implements AutoCloseable {
 
@@ -50,8 +55,10 @@ public final class WsTestClient implements AutoCloseable {
             .build();
 
     private final LinkedBlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
+    private final List<JsonNode> skipped = new ArrayList<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final Object demandLock = new Object();
+    private final Object sendLock = new Object();
     private final String name;
     private volatile String closeReason;
     private volatile Throwable error;
@@ -142,12 +149,17 @@ public final class WsTestClient implements AutoCloseable {
         send("send_message", data);
     }
 
-    public synchronized void sendRaw(String text) {
-        join(ws.sendText(text, true));
+    /** Sends one text frame (thread-safe: one send at a time, as the JDK requires). */
+    public void sendRaw(String text) {
+        synchronized (sendLock) {
+            join(ws.sendText(text, true));
+        }
     }
 
-    public synchronized void sendBinary(byte[] bytes) {
-        join(ws.sendBinary(ByteBuffer.wrap(bytes), true));
+    public void sendBinary(byte[] bytes) {
+        synchronized (sendLock) {
+            join(ws.sendBinary(ByteBuffer.wrap(bytes), true));
+        }
     }
 
     private static void join(CompletableFuture<WebSocket> f) {
@@ -161,26 +173,26 @@ public final class WsTestClient implements AutoCloseable {
     }
 
     // ---- receiving ----------------------------------------------------------------------------------------------
+    // Events arrive in `events`; the awaiting methods take the one they look for and leave every other event queued
+    // (in order) in `skipped`, so a later call still sees it. Receiving calls are meant for one test thread at a time.
 
-    /** The next event of any type; fails after {@code timeout}. */
-    public JsonNode nextEvent(Duration timeout) {
-        try {
-            JsonNode e = events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (e == null) {
-                fail(name + ": no event within " + timeout + closedNote());
-            }
-            return e;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
+    /** The next event of any type (skipped ones first); fails after {@code timeout}. */
+    public synchronized JsonNode nextEvent(Duration timeout) {
+        if (!skipped.isEmpty()) {
+            return skipped.remove(0);
         }
+        JsonNode e = poll(System.nanoTime() + timeout.toNanos());
+        if (e == null) {
+            fail(name + ": no event within " + timeout + closedNote());
+        }
+        return e;
     }
 
     public JsonNode nextEvent() {
         return nextEvent(TIMEOUT);
     }
 
-    /** The next event of {@code type}, skipping (and dropping) events of other types. */
+    /** The first queued or arriving event of {@code type}; the others stay queued. */
     public JsonNode awaitEvent(String type, Duration timeout) {
         return awaitEvent(type, e -> true, timeout);
     }
@@ -189,49 +201,89 @@ public final class WsTestClient implements AutoCloseable {
         return awaitEvent(type, TIMEOUT);
     }
 
-    /** The next event of {@code type} whose {@code data} matches, skipping (and dropping) everything else. */
-    public JsonNode awaitEvent(String type, Predicate<JsonNode> dataMatches, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        List<String> skipped = new ArrayList<>();
-        try {
-            while (true) {
-                long left = deadline - System.nanoTime();
-                JsonNode e = left <= 0 ? null : events.poll(left, TimeUnit.NANOSECONDS);
-                if (e == null) {
-                    fail(name + ": no " + type + " event within " + timeout + "; skipped " + abbreviate(skipped) + closedNote());
-                }
-                if (type.equals(e.path("type").asText()) && dataMatches.test(e.path("data"))) {
-                    return e;
-                }
-                skipped.add(e.toString());
+    /** The first queued or arriving event of {@code type} whose {@code data} matches; the others stay queued. */
+    public synchronized JsonNode awaitEvent(String type, Predicate<JsonNode> dataMatches, Duration timeout) {
+        Predicate<JsonNode> match = e -> type.equals(e.path("type").asText()) && dataMatches.test(e.path("data"));
+        for (int i = 0; i < skipped.size(); i++) {
+            if (match.test(skipped.get(i))) {
+                return skipped.remove(i);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            JsonNode e = poll(deadline);
+            if (e == null) {
+                fail(name + ": no matching " + type + " event within " + timeout + "; queued " + abbreviate(skipped)
+                        + closedNote());
+            }
+            if (match.test(e)) {
+                return e;
+            }
+            skipped.add(e);
         }
     }
 
     /**
-     * Fails if an event of {@code type} is (or becomes) queued within {@code ms}; does not consume anything, so the
-     * queue is as it was for later assertions.
+     * Events of {@code type} until one has arrived for each of {@code keys} (in any order), where {@code key} extracts
+     * the key from an event's data. Returns them in arrival order; the others stay queued.
+     */
+    public synchronized List<JsonNode> awaitEach(String type, Function<JsonNode, String> key, Collection<String> keys,
+                                                 Duration timeout) {
+        Set<String> missing = new LinkedHashSet<>(keys);
+        List<JsonNode> out = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!missing.isEmpty()) {
+            JsonNode e;
+            try {
+                e = awaitEvent(type, d -> missing.contains(key.apply(d)), Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            } catch (AssertionError timedOut) {
+                throw new AssertionError(name + ": no " + type + " for " + missing + "; got " + out, timedOut);
+            }
+            missing.remove(key.apply(e.path("data")));
+            out.add(e);
+        }
+        return out;
+    }
+
+    /**
+     * Fails if an event of {@code type} is queued or arrives within {@code ms}; consumes nothing, so the queue is as
+     * it was for later assertions.
      */
     public void assertNoEvent(String type, long ms) {
+        assertNoEvent(type, d -> true, ms);
+    }
+
+    /** As {@link #assertNoEvent(String, long)}, for events of {@code type} whose {@code data} matches. */
+    public synchronized void assertNoEvent(String type, Predicate<JsonNode> dataMatches, long ms) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
         do {
-            for (JsonNode e : events) {
-                if (type.equals(e.path("type").asText())) {
+            events.drainTo(skipped);
+            for (JsonNode e : skipped) {
+                if (type.equals(e.path("type").asText()) && dataMatches.test(e.path("data"))) {
                     fail(name + ": unexpected " + type + " event: " + e);
                 }
             }
             sleep(20);
         } while (System.nanoTime() < deadline);
+        events.drainTo(skipped);
     }
 
     /** Takes every queued event now (non-blocking). */
-    public List<JsonNode> drain() {
-        List<JsonNode> out = new ArrayList<>();
+    public synchronized List<JsonNode> drain() {
+        List<JsonNode> out = new ArrayList<>(skipped);
+        skipped.clear();
         events.drainTo(out);
         return out;
+    }
+
+    private JsonNode poll(long deadlineNanos) {
+        long left = deadlineNanos - System.nanoTime();
+        try {
+            return left <= 0 ? events.poll() : events.poll(left, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     /** The close code the server sent (1006 when the connection ended without a close frame). */
@@ -302,8 +354,8 @@ public final class WsTestClient implements AutoCloseable {
         return closed.isDone() ? " (connection closed: " + closed.getNow(-1) + " " + closeReason + ", error " + error + ")" : "";
     }
 
-    private static String abbreviate(List<String> skipped) {
-        String s = skipped.toString();
+    private static String abbreviate(List<?> list) {
+        String s = list.toString();
         return s.length() > 2000 ? s.substring(0, 2000) + "..." : s;
     }
 

@@ -1,4 +1,4 @@
-package com.speechbot.server.hub;
+package com.speechbot.server.store;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -6,11 +6,11 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 
 /** Hands blocking store calls to the database executor; a full queue fails the future instead of throwing on a loop. */
-final class DbCalls {
+public final class DbCalls {
 
     private DbCalls() {}
 
-    static <T> CompletableFuture<T> supply(Supplier<T> call, Executor db) {
+    public static <T> CompletableFuture<T> supply(Supplier<T> call, Executor db) {
         try {
             return CompletableFuture.supplyAsync(call, db);
         } catch (RejectedExecutionException e) {
@@ -18,7 +18,7 @@ final class DbCalls {
         }
     }
 
-    static CompletableFuture<Void> run(Runnable call, Executor db) {
+    public static CompletableFuture<Void> run(Runnable call, Executor db) {
         try {
             return CompletableFuture.runAsync(call, db);
         } catch (RejectedExecutionException e) {

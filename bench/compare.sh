@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Runs one load scenario against our server and the reference Node `ws` server (../shared/peers/ws-node) in the same
+# run, on loopback, and prints both RESULT lines plus the ratio of the headline figure.
+#   bench/compare.sh fanout --chats 1 --members 100 --closed-loop --window 1
+# Needs: bench/target/speechbot-load.jar and server/target/speechbot.jar (mvn -B -ntp -q -DskipTests package), node.
+# Env: SB_PORT (18100), PEER_PORT (18180), RUN_DIR (/tmp/speechbot-compare), SB_OPTS (extra JVM options),
+#      PEERS (default ../shared/peers), ONLY=speechbot|ws-node to run one side.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+scenario="$1"; shift
+SB_PORT="${SB_PORT:-18100}"; PEER_PORT="${PEER_PORT:-18180}"
+RUN_DIR="${RUN_DIR:-/tmp/speechbot-compare}"; PEERS="${PEERS:-$here/../shared/peers}"
+LOAD="java -Xmx2g -jar $here/bench/target/speechbot-load.jar"
+mkdir -p "$RUN_DIR"
+pids=()
+cleanup() { for p in "${pids[@]:-}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+run_speechbot() {
+  rm -rf "$RUN_DIR/data"
+  SPEECHBOT_DATA_DIR="$RUN_DIR/data" SPEECHBOT_PORT="$SB_PORT" SPEECHBOT_HOST=127.0.0.1 SPEECHBOT_BOT_PACE_MS=0 \
+    java ${SB_OPTS:--Xmx2g} -jar "$here/server/target/speechbot.jar" serve > "$RUN_DIR/speechbot.log" 2>&1 &
+  local pid=$!; pids+=("$pid")
+  for _ in $(seq 1 120); do grep -q "ready on" "$RUN_DIR/speechbot.log" && break; sleep 0.5; done
+  $LOAD --scenario "$scenario" --url "ws://127.0.0.1:$SB_PORT" --secret-file "$RUN_DIR/data/jwt-secret" \
+    --server-pid "$pid" --quiet "$@" | tee "$RUN_DIR/speechbot.out"
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+}
+
+run_peer() {
+  if [ ! -d "$RUN_DIR/ws-node/node_modules" ]; then
+    rm -rf "$RUN_DIR/ws-node"; cp -r "$PEERS/ws-node" "$RUN_DIR/ws-node"
+    (cd "$RUN_DIR/ws-node" && npm ci --no-audit --no-fund --silent)
+  fi
+  (cd "$RUN_DIR/ws-node" && exec node server.js "$PEER_PORT") > "$RUN_DIR/ws-node.log" 2>&1 &
+  local pid=$!; pids+=("$pid")
+  for _ in $(seq 1 40); do grep -q "listening" "$RUN_DIR/ws-node.log" && break; sleep 0.25; done
+  $LOAD --scenario "$scenario" --target ws-node --url "ws://127.0.0.1:$PEER_PORT" --server-pid "$pid" --quiet "$@" \
+    | tee "$RUN_DIR/ws-node.out"
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+}
+
+[ "${ONLY:-}" != "ws-node" ] && run_speechbot "$@"
+[ "${ONLY:-}" != "speechbot" ] && run_peer "$@"
+if [ -z "${ONLY:-}" ]; then
+  python3 - "$scenario" "$RUN_DIR/speechbot.out" "$RUN_DIR/ws-node.out" <<'PY'
+import json, sys
+scenario, ours, peer = sys.argv[1], sys.argv[2], sys.argv[3]
+def result(path):
+    for line in open(path):
+        if line.startswith("RESULT "):
+            return json.loads(line[7:])
+a, b = result(ours), result(peer)
+key = {"fanout": ("fanout", "delivered_per_s"), "typing": ("typing", "indicators_per_s"),
+       "receipts": ("receipts", "mark_read_sent_per_s"), "sends": ("sends", "acks_per_s")}.get(scenario)
+if key and a and b:
+    x, y = a[key[0]][key[1]], b[key[0]][key[1]]
+    print(f"COMPARE {scenario} {key[1]}: speechbot {x:,.0f} / ws-node {y:,.0f} = {x / y if y else float('inf'):.2f}x")
+    for name, r in (("speechbot", a), ("ws-node", b)):
+        lat = r.get("latency") or r.get("ack_latency") or {}
+        print(f"  {name:9s} p50 {lat.get('p50_ms')} ms  p99 {lat.get('p99_ms')} ms  max {lat.get('max_ms')} ms")
+PY
+fi
