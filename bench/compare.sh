@@ -4,7 +4,9 @@
 #   bench/compare.sh fanout --chats 1 --members 100 --closed-loop --window 1
 # Needs: bench/target/speechbot-load.jar and server/target/speechbot.jar (mvn -B -ntp -q -DskipTests package), node.
 # Env: SB_PORT (18100), PEER_PORT (18180), RUN_DIR (/tmp/speechbot-compare), SB_OPTS (extra JVM options),
-#      PEERS (default ../shared/peers), ONLY=speechbot|ws-node to run one side.
+#      PEERS (default ../shared/peers), ONLY=speechbot|ws-node to run one side,
+#      WARM_SECONDS (15): a closed-loop send load run on each server before the measured scenario, so both the JVM's
+#      JIT and V8's have compiled the hot paths (a cold JVM runs the database path interpreted for its first seconds).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 scenario="$1"; shift
@@ -16,12 +18,20 @@ pids=()
 cleanup() { for p in "${pids[@]:-}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
+warm() {
+  local secs="${WARM_SECONDS:-15}"
+  [ "$secs" -gt 0 ] || return 0
+  $LOAD --scenario fanout --chats 20 --members 5 --closed-loop --window 4 --warmup 1 --duration "$secs" --quiet "$@" \
+    > "$RUN_DIR/warm.out" 2>&1 || echo "warm-up run failed (see $RUN_DIR/warm.out)" >&2
+}
+
 run_speechbot() {
   rm -rf "$RUN_DIR/data"
   SPEECHBOT_DATA_DIR="$RUN_DIR/data" SPEECHBOT_PORT="$SB_PORT" SPEECHBOT_HOST=127.0.0.1 SPEECHBOT_BOT_PACE_MS=0 \
     java ${SB_OPTS:--Xmx2g} -jar "$here/server/target/speechbot.jar" serve > "$RUN_DIR/speechbot.log" 2>&1 &
   local pid=$!; pids+=("$pid")
   for _ in $(seq 1 120); do grep -q "ready on" "$RUN_DIR/speechbot.log" && break; sleep 0.5; done
+  warm --url "ws://127.0.0.1:$SB_PORT" --secret-file "$RUN_DIR/data/jwt-secret"
   $LOAD --scenario "$scenario" --url "ws://127.0.0.1:$SB_PORT" --secret-file "$RUN_DIR/data/jwt-secret" \
     --server-pid "$pid" --quiet "$@" | tee "$RUN_DIR/speechbot.out"
   kill "$pid"; wait "$pid" 2>/dev/null || true
@@ -35,6 +45,7 @@ run_peer() {
   (cd "$RUN_DIR/ws-node" && exec node server.js "$PEER_PORT") > "$RUN_DIR/ws-node.log" 2>&1 &
   local pid=$!; pids+=("$pid")
   for _ in $(seq 1 40); do grep -q "listening" "$RUN_DIR/ws-node.log" && break; sleep 0.25; done
+  warm --target ws-node --url "ws://127.0.0.1:$PEER_PORT"
   $LOAD --scenario "$scenario" --target ws-node --url "ws://127.0.0.1:$PEER_PORT" --server-pid "$pid" --quiet "$@" \
     | tee "$RUN_DIR/ws-node.out"
   kill "$pid"; wait "$pid" 2>/dev/null || true
