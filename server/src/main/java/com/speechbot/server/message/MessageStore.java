@@ -31,14 +31,17 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
@@ -81,6 +84,13 @@ public final class MessageStore {
 
     // ------------------------------------------------------------------------------------------------ sending
 
+    private static final String INSERT_MESSAGE = "INSERT INTO messages (chat_id, seq, role, author_id, content,"
+            + " full_content, content_type, status, metadata, thread_id, reply_to, client_message_id, content_hash,"
+            + " created_at) VALUES (:chat, :seq, :role, :author, :content, :full, :type, :status,"
+            + " CAST(:metadata AS jsonb), :thread, :reply, :cmid, :hash, :now)";
+    private static final String INSERT_ATTACHMENT = "INSERT INTO attachments (id, chat_id, seq, position, filename,"
+            + " content_type, size, data, created_at) VALUES (:id, :chat, :seq, :pos, :filename, :type, :size, :data, :now)";
+
     /**
      * Stores a batch of sends to one chat in ONE transaction, in list order, with consecutive seqs. Per-command problems
      * (author not a member, bad reply_to, client_message_id reused for other content) are {@code FAILED} outcomes and
@@ -92,236 +102,447 @@ public final class MessageStore {
         if (commands.isEmpty()) {
             return List.of();
         }
-        return jdbi.inTransaction(h -> insertBatch(h, chat, commands));
+        // one implementation: a single chat is a group commit of one
+        return insertBatches(Map.of(chat, commands)).get(chat);
     }
 
     /**
-     * Several chats' batches in one transaction (cross-chat group commit: one commit, one WAL flush for all of them).
-     * Chats are locked in ascending id order, so two such transactions cannot deadlock.
+     * Several chats' batches in one transaction (cross-chat group commit: one commit, one WAL flush for all of them),
+     * each chat's batch under exactly the rules of {@link #insertBatch}. Set-based so that the round trips do not grow
+     * with the number of chats: one statement per kind for all of them (lock the chats; the lookups, each only when a
+     * command needs it; bump the chats; insert the messages; insert the attachments). Chats are locked in ascending id
+     * order by that one statement, so two such transactions cannot deadlock. The result has every chat of
+     * {@code byChat}; an empty batch has no outcomes and locks nothing.
      */
     public Map<Long, List<SendOutcome>> insertBatches(Map<Long, List<SendCommand>> byChat) {
-        return jdbi.inTransaction(h -> {
-            Map<Long, List<SendOutcome>> out = new java.util.TreeMap<>();
-            for (Map.Entry<Long, List<SendCommand>> e : new java.util.TreeMap<>(byChat).entrySet()) {
-                out.put(e.getKey(), e.getValue().isEmpty() ? List.of() : insertBatch(h, e.getKey(), e.getValue()));
+        Map<Long, List<SendOutcome>> out = new TreeMap<>();
+        SortedMap<Long, List<SendCommand>> work = new TreeMap<>();
+        byChat.forEach((chat, commands) -> {
+            if (commands.isEmpty()) {
+                out.put(chat, List.of());
+            } else {
+                work.put(chat, commands);
             }
-            return out;
         });
+        if (!work.isEmpty()) {
+            out.putAll(jdbi.inTransaction(h -> storeBatches(h, work)));
+        }
+        return out;
     }
 
-    private List<SendOutcome> insertBatch(Handle h, long chat, List<SendCommand> commands) {
-        String chatId = Ids.chatId(chat);
-        SendOutcome[] out = new SendOutcome[commands.size()];
-        // the chat row lock serialises all writers of this chat: seqs and client_message_id checks are race-free
-        Optional<Locked> locked = h.createQuery(
-                        "SELECT last_seq, message_count, updated_at FROM chats WHERE id = :chat FOR NO KEY UPDATE")
-                .bind("chat", chat)
-                .map((rs, ctx) -> new Locked(rs.getLong("last_seq"), rs.getLong("message_count"), instant(rs, "updated_at")))
-                .findOne();
-        if (locked.isEmpty()) {
-            for (int i = 0; i < out.length; i++) {
-                out[i] = SendOutcome.failed(ApiException.chatNotFound());
-            }
-            return List.of(out);
-        }
-        long lastSeq = locked.get().lastSeq();
-        long count = locked.get().messageCount();
-        Instant currentUpdatedAt = locked.get().updatedAt();
+    /** The whole transaction; the per-chat state lives only in here, so a failed attempt leaves nothing behind. */
+    private Map<Long, List<SendOutcome>> storeBatches(Handle h, SortedMap<Long, List<SendCommand>> byChat) {
+        List<ChatBatch> batches = new ArrayList<>(byChat.size());
+        byChat.forEach((chat, commands) -> batches.add(new ChatBatch(chat, commands)));
 
-        // one query each for: members among the authors, earlier sends with these client ids, reply targets
-        Set<String> userAuthors = new HashSet<>();
-        Set<String> clientIds = new HashSet<>();
-        Set<Long> replySeqs = new HashSet<>();
-        for (SendCommand c : commands) {
-            if (SendCommand.ROLE_USER.equals(c.role())) {
-                userAuthors.add(c.authorId());
-            }
-            if (c.clientMessageId() != null) {
-                clientIds.add(c.clientMessageId());
-            }
-            Ids.MessageKey key = c.replyTo() == null ? null : Ids.parseMessageId(c.replyTo());
-            if (key != null && key.chat() == chat) {
-                replySeqs.add(key.seq());
+        // 1. The chat row locks serialise all writers of these chats: seqs, client_message_id and bot-answer checks
+        //    below are race-free. An unknown chat fails all its commands.
+        Map<Long, Locked> locked = lockChats(h, byChat.keySet());
+        List<ChatBatch> found = new ArrayList<>(batches.size());
+        for (ChatBatch b : batches) {
+            Locked row = locked.get(b.chat);
+            if (row == null) {
+                b.failAll(ApiException.chatNotFound());
+            } else {
+                b.locked = row;
+                found.add(b);
             }
         }
-        Set<String> members = userAuthors.isEmpty() ? Set.of() : new HashSet<>(h.createQuery(
-                        "SELECT user_id FROM chat_members WHERE chat_id = :chat AND user_id = ANY(:users)")
-                .bind("chat", chat).bind("users", textArray(userAuthors)).mapTo(String.class).list());
-        Map<String, Row> earlier = new HashMap<>();
-        if (!clientIds.isEmpty()) {
-            h.createQuery("SELECT " + COLUMNS + " FROM messages WHERE chat_id = :chat AND client_message_id = ANY(:ids)")
-                    .bind("chat", chat).bind("ids", textArray(clientIds)).map(MessageStore::row)
-                    .forEach(r -> earlier.put(r.authorId() + '\u0000' + r.clientMessageId(), r));
-        }
-        // one bot answer per user message (unique index messages_bot_answer_uq): a repeat resolves to the stored answer
-        Set<String> botReplies = new HashSet<>();
-        for (SendCommand c : commands) {
-            if (SendCommand.ROLE_BOT.equals(c.role()) && c.replyTo() != null) {
-                botReplies.add(c.replyTo());
+        if (!found.isEmpty()) {
+            // 2. What the rules need from the database, one query per kind for all chats at once.
+            Known known = lookUp(h, found);
+            // 3. Each command's fate, in command order, in plain Java.
+            found.forEach(b -> b.decide(known));
+            // 4. Write what is stored: one UPDATE for all the chats' counters, one batch of INSERTs per table.
+            Instant now = now();
+            List<ChatBatch> storing = found.stream().filter(b -> !b.toStore.isEmpty()).toList();
+            if (!storing.isEmpty()) {
+                bumpChats(h, storing, now);
+                insertMessages(h, storing, now);
+            }
+            // 5. Idempotent repeats: the earlier messages as they are now (rare, so per chat), then in-batch duplicates.
+            for (ChatBatch b : found) {
+                resolveExisting(h, b);
+                b.resolveDuplicates();
             }
         }
-        Map<String, Row> botAnswers = new HashMap<>();
-        if (!botReplies.isEmpty()) {
-            h.createQuery("SELECT " + COLUMNS + " FROM messages WHERE chat_id = :chat AND role = 'bot'"
-                            + " AND reply_to = ANY(:replies) ORDER BY seq")
-                    .bind("chat", chat).bind("replies", textArray(botReplies)).map(MessageStore::row)
-                    .forEach(r -> botAnswers.putIfAbsent(r.replyTo(), r));
-        }
-        Map<String, Integer> firstBotAnswer = new HashMap<>();
-        Set<Long> existingReplySeqs = replySeqs.isEmpty() ? Set.of() : new HashSet<>(h.createQuery(
-                        "SELECT seq FROM messages WHERE chat_id = :chat AND seq = ANY(:seqs)")
-                .bind("chat", chat).bind("seqs", longArray(replySeqs)).mapTo(Long.class).list());
+        Map<Long, List<SendOutcome>> out = new TreeMap<>();
+        batches.forEach(b -> out.put(b.chat, List.of(b.out)));
+        return out;
+    }
 
-        Instant now = now();
-        List<Integer> toStore = new ArrayList<>();
-        Map<String, Integer> firstInBatch = new HashMap<>();
-        Set<Long> batchSeqs = new HashSet<>();
-        Map<Integer, Long> seqOf = new HashMap<>();
-        Map<Integer, String> hashOf = new HashMap<>();
-        List<Integer> existingIdx = new ArrayList<>();
-        Map<Integer, Row> existingRow = new HashMap<>();
-        Map<Integer, Integer> duplicateOf = new HashMap<>();
-        long nextSeq = lastSeq;
-        for (int i = 0; i < commands.size(); i++) {
-            SendCommand c = commands.get(i);
-            if (SendCommand.ROLE_USER.equals(c.role()) && !members.contains(c.authorId())) {
-                out[i] = SendOutcome.failed(ApiException.chatNotFound());
-                continue;
-            }
-            String hash = c.contentHash();
-            if (SendCommand.ROLE_BOT.equals(c.role()) && c.replyTo() != null) {
-                Integer first = firstBotAnswer.get(c.replyTo());
-                Row prior = botAnswers.get(c.replyTo());
-                if (first != null) {
-                    duplicateOf.put(i, first);
-                    continue;
+    /**
+     * Locks the chat rows in ascending id order: ORDER BY runs below the row locking, so the rows are locked in that
+     * order, and any two transactions locking overlapping sets of chats this way cannot deadlock.
+     */
+    private static Map<Long, Locked> lockChats(Handle h, Collection<Long> chats) {
+        Map<Long, Locked> out = new HashMap<>();
+        h.createQuery("SELECT id, last_seq, message_count, updated_at FROM chats WHERE id = ANY(:ids)"
+                        + " ORDER BY id FOR NO KEY UPDATE")
+                .bind("ids", longArray(chats))
+                .map((rs, ctx) -> new Locked(rs.getLong("id"), rs.getLong("last_seq"), rs.getLong("message_count"),
+                        instant(rs, "updated_at")))
+                .forEach(l -> out.put(l.chat(), l));
+        return out;
+    }
+
+    /**
+     * Collects what the commands of all chats ask about, then asks once per kind (and not at all when nothing asks).
+     * Each lookup is {@code unnest(keys) CROSS JOIN LATERAL (... LIMIT 1)}: the LIMIT keeps the planner from turning it
+     * into a hash join over the whole table, so every key is one index probe whatever the statistics said when the
+     * statement's generic plan was cached (an {@code IN (SELECT * FROM unnest(...))} form cached on a young, small
+     * table went on seq-scanning {@code messages} as it grew).
+     */
+    private static Known lookUp(Handle h, List<ChatBatch> batches) {
+        Set<Member> userAuthors = new LinkedHashSet<>();
+        Set<ClientKey> clientKeys = new LinkedHashSet<>();
+        Set<Ids.MessageKey> replyTargets = new LinkedHashSet<>();
+        Set<ReplyKey> botReplies = new LinkedHashSet<>();
+        for (ChatBatch b : batches) {
+            for (SendCommand c : b.commands) {
+                if (isUser(c)) {
+                    userAuthors.add(new Member(b.chat, c.authorId()));
                 }
-                if (prior != null) {
-                    existingIdx.add(i);
-                    existingRow.put(i, prior);
-                    continue;
+                if (c.clientMessageId() != null) {
+                    clientKeys.add(new ClientKey(b.chat, c.authorId(), c.clientMessageId()));
                 }
-            }
-            if (c.clientMessageId() != null) {
-                String key = c.authorId() + '\u0000' + c.clientMessageId();
-                Integer first = firstInBatch.get(key);
-                Row prior = earlier.get(key);
-                String priorHash = first != null ? hashOf.get(first) : prior != null ? prior.contentHash() : null;
-                if (first != null || prior != null) {
-                    if (priorHash != null && !priorHash.equals(hash)) {
-                        out[i] = SendOutcome.failed(clientIdConflict(c.clientMessageId()));
-                    } else if (first != null) {
-                        duplicateOf.put(i, first);
-                    } else {
-                        existingIdx.add(i);
-                        existingRow.put(i, prior);
+                if (c.replyTo() != null) {
+                    Ids.MessageKey key = Ids.parseMessageId(c.replyTo());
+                    if (key != null && key.chat() == b.chat) { // another chat's message is refused without asking
+                        replyTargets.add(key);
                     }
-                    continue;
-                }
-            }
-            if (c.replyTo() != null) {
-                Ids.MessageKey key = Ids.parseMessageId(c.replyTo());
-                if (key == null || key.chat() != chat
-                        || !(existingReplySeqs.contains(key.seq()) || batchSeqs.contains(key.seq()))) {
-                    out[i] = SendOutcome.failed(ApiException.field(ErrorCode.INVALID_REPLY_TO,
-                            "reply_to must reference a message of this chat", "reply_to",
-                            "No message " + c.replyTo() + " in this chat"));
-                    if (c.clientMessageId() != null) {
-                        // a later duplicate in the batch gets the same answer
-                        firstInBatch.put(c.authorId() + '\u0000' + c.clientMessageId(), i);
-                        hashOf.put(i, hash);
+                    if (isBot(c)) {
+                        botReplies.add(new ReplyKey(b.chat, c.replyTo()));
                     }
-                    continue;
                 }
-            }
-            nextSeq++;
-            seqOf.put(i, nextSeq);
-            hashOf.put(i, hash);
-            batchSeqs.add(nextSeq);
-            toStore.add(i);
-            if (SendCommand.ROLE_BOT.equals(c.role()) && c.replyTo() != null) {
-                firstBotAnswer.put(c.replyTo(), i);
-            }
-            if (c.clientMessageId() != null) {
-                firstInBatch.put(c.authorId() + '\u0000' + c.clientMessageId(), i);
             }
         }
+        return new Known(members(h, userAuthors), earlierSends(h, clientKeys), existingMessages(h, replyTargets),
+                botAnswers(h, botReplies));
+    }
 
-        int k = toStore.size();
-        long countAfter = count + k;
-        Instant chatUpdatedAt = k > 0 ? now : currentUpdatedAt;
-        if (k > 0) {
-            long[] bumped = h.createQuery("UPDATE chats SET last_seq = last_seq + :k, message_count = message_count + :k,"
-                            + " updated_at = :now WHERE id = :chat RETURNING last_seq, message_count")
-                    .bind("k", k).bind("now", ts(now)).bind("chat", chat)
-                    .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2)}).one();
-            if (bumped[0] != nextSeq) {
-                throw new IllegalStateException("chat " + chat + " seq moved under its row lock");
+    /** Which of these (chat, user) pairs are memberships. */
+    private static Set<Member> members(Handle h, Collection<Member> wanted) {
+        if (wanted.isEmpty()) {
+            return Set.of();
+        }
+        List<Long> chats = new ArrayList<>(wanted.size());
+        List<String> users = new ArrayList<>(wanted.size());
+        wanted.forEach(m -> {
+            chats.add(m.chat());
+            users.add(m.userId());
+        });
+        return new HashSet<>(h.createQuery("SELECT k.want_chat, k.want_user"
+                        + " FROM unnest(:chats, :users) AS k(want_chat, want_user) CROSS JOIN LATERAL"
+                        + " (SELECT 1 FROM chat_members WHERE chat_id = k.want_chat AND user_id = k.want_user LIMIT 1) m")
+                .bind("chats", longArray(chats)).bind("users", textArray(users))
+                .map((rs, ctx) -> new Member(rs.getLong("want_chat"), rs.getString("want_user")))
+                .list());
+    }
+
+    /** Messages stored earlier under these (chat, author, client_message_id) keys. */
+    private static Map<ClientKey, Row> earlierSends(Handle h, Collection<ClientKey> wanted) {
+        if (wanted.isEmpty()) {
+            return Map.of();
+        }
+        List<Long> chats = new ArrayList<>(wanted.size());
+        List<String> authors = new ArrayList<>(wanted.size());
+        List<String> clientIds = new ArrayList<>(wanted.size());
+        wanted.forEach(k -> {
+            chats.add(k.chat());
+            authors.add(k.authorId());
+            clientIds.add(k.clientMessageId());
+        });
+        Map<ClientKey, Row> out = new HashMap<>();
+        h.createQuery("SELECT k.want_chat AS chat_id, m.*"
+                        + " FROM unnest(:chats, :authors, :ids) AS k(want_chat, want_author, want_id) CROSS JOIN LATERAL"
+                        + " (SELECT " + COLUMNS + " FROM messages WHERE chat_id = k.want_chat"
+                        + " AND author_id = k.want_author AND client_message_id = k.want_id LIMIT 1) m")
+                .bind("chats", longArray(chats)).bind("authors", textArray(authors)).bind("ids", textArray(clientIds))
+                .map((rs, ctx) -> Map.entry(rs.getLong("chat_id"), row(rs, ctx)))
+                .forEach(e -> out.put(new ClientKey(e.getKey(), e.getValue().authorId(), e.getValue().clientMessageId()),
+                        e.getValue()));
+        return out;
+    }
+
+    /** Which of these messages exist (reply targets). */
+    private static Set<Ids.MessageKey> existingMessages(Handle h, Collection<Ids.MessageKey> wanted) {
+        if (wanted.isEmpty()) {
+            return Set.of();
+        }
+        List<Long> chats = new ArrayList<>(wanted.size());
+        List<Long> seqs = new ArrayList<>(wanted.size());
+        wanted.forEach(k -> {
+            chats.add(k.chat());
+            seqs.add(k.seq());
+        });
+        return new HashSet<>(h.createQuery("SELECT k.want_chat, k.want_seq"
+                        + " FROM unnest(:chats, :seqs) AS k(want_chat, want_seq) CROSS JOIN LATERAL"
+                        + " (SELECT 1 FROM messages WHERE chat_id = k.want_chat AND seq = k.want_seq LIMIT 1) m")
+                .bind("chats", longArray(chats)).bind("seqs", longArray(seqs))
+                .map((rs, ctx) -> new Ids.MessageKey(rs.getLong("want_chat"), rs.getLong("want_seq")))
+                .list());
+    }
+
+    /** The stored bot answers to these user messages (one each: unique index messages_bot_answer_uq). */
+    private static Map<ReplyKey, Row> botAnswers(Handle h, Collection<ReplyKey> wanted) {
+        if (wanted.isEmpty()) {
+            return Map.of();
+        }
+        List<Long> chats = new ArrayList<>(wanted.size());
+        List<String> replies = new ArrayList<>(wanted.size());
+        wanted.forEach(k -> {
+            chats.add(k.chat());
+            replies.add(k.replyTo());
+        });
+        Map<ReplyKey, Row> out = new HashMap<>();
+        h.createQuery("SELECT k.want_chat AS chat_id, m.*"
+                        + " FROM unnest(:chats, :replies) AS k(want_chat, want_reply) CROSS JOIN LATERAL"
+                        + " (SELECT " + COLUMNS + " FROM messages WHERE chat_id = k.want_chat"
+                        + " AND role = 'bot' AND reply_to = k.want_reply ORDER BY seq LIMIT 1) m")
+                .bind("chats", longArray(chats)).bind("replies", textArray(replies))
+                .map((rs, ctx) -> Map.entry(rs.getLong("chat_id"), row(rs, ctx)))
+                .forEach(e -> out.put(new ReplyKey(e.getKey(), e.getValue().replyTo()), e.getValue()));
+        return out;
+    }
+
+    /**
+     * Moves every storing chat's last_seq and message_count on by its number of new messages, in one statement. The
+     * rows are locked, so each must land exactly on the seq its batch was planned to end at.
+     */
+    private static void bumpChats(Handle h, List<ChatBatch> storing, Instant now) {
+        List<Long> chats = new ArrayList<>(storing.size());
+        List<Long> added = new ArrayList<>(storing.size());
+        for (ChatBatch b : storing) {
+            chats.add(b.chat);
+            added.add((long) b.toStore.size());
+        }
+        Map<Long, long[]> bumped = new HashMap<>();
+        h.createQuery("UPDATE chats c SET last_seq = c.last_seq + v.k, message_count = c.message_count + v.k,"
+                        + " updated_at = :now FROM unnest(:chats, :added) AS v(id, k) WHERE c.id = v.id"
+                        + " RETURNING c.id, c.last_seq, c.message_count")
+                .bind("chats", longArray(chats)).bind("added", longArray(added)).bind("now", ts(now))
+                .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)})
+                .forEach(r -> bumped.put(r[0], r));
+        for (ChatBatch b : storing) {
+            long[] r = bumped.get(b.chat);
+            if (r == null || r[1] != b.locked.lastSeq() + b.toStore.size()) {
+                throw new IllegalStateException("chat " + b.chat + " seq moved under its row lock");
             }
-            countAfter = bumped[1];
-            PreparedBatch msgs = h.prepareBatch("INSERT INTO messages (chat_id, seq, role, author_id, content, full_content,"
-                    + " content_type, status, metadata, thread_id, reply_to, client_message_id, content_hash, created_at)"
-                    + " VALUES (:chat, :seq, :role, :author, :content, :full, :type, :status, CAST(:metadata AS jsonb),"
-                    + " :thread, :reply, :cmid, :hash, :now)");
-            PreparedBatch atts = null;
-            long n = count;
-            for (int i : toStore) {
-                SendCommand c = commands.get(i);
-                long seq = seqOf.get(i);
-                n++;
-                msgs.bind("chat", chat).bind("seq", seq).bind("role", c.role()).bind("author", c.authorId())
+            b.countAfter = r[2];
+            b.updatedAfter = now;
+        }
+    }
+
+    /**
+     * Inserts the stored commands of all chats as one JDBC batch per table (the driver's reWriteBatchedInserts makes
+     * those multi-row INSERTs) and gives each its {@code STORED} outcome.
+     */
+    private void insertMessages(Handle h, List<ChatBatch> storing, Instant now) {
+        PreparedBatch msgs = h.prepareBatch(INSERT_MESSAGE);
+        PreparedBatch atts = null;
+        for (ChatBatch b : storing) {
+            String chatId = Ids.chatId(b.chat);
+            long count = b.locked.messageCount();
+            for (int i : b.toStore) {
+                SendCommand c = b.commands.get(i);
+                long seq = b.seqs[i];
+                count++;
+                msgs.bind("chat", b.chat).bind("seq", seq).bind("role", c.role()).bind("author", c.authorId())
                         .bind("content", c.content()).bind("full", c.effectiveFullContent())
                         .bind("type", c.contentType()).bind("status", c.effectiveStatus())
                         .bind("metadata", c.metadata() == null ? null : Json.writeString(c.metadata()))
                         .bind("thread", c.threadId()).bind("reply", c.replyTo()).bind("cmid", c.clientMessageId())
-                        .bind("hash", hashOf.get(i)).bind("now", ts(now)).add();
+                        .bind("hash", b.hashes[i]).bind("now", ts(now)).add();
                 List<AttachmentView> views = new ArrayList<>(c.attachments().size());
                 for (int p = 0; p < c.attachments().size(); p++) {
                     NewAttachment a = c.attachments().get(p);
                     String id = newAttachmentId();
                     if (atts == null) {
-                        atts = h.prepareBatch("INSERT INTO attachments (id, chat_id, seq, position, filename, content_type,"
-                                + " size, data, created_at) VALUES (:id, :chat, :seq, :pos, :filename, :type, :size, :data, :now)");
+                        atts = h.prepareBatch(INSERT_ATTACHMENT);
                     }
-                    atts.bind("id", id).bind("chat", chat).bind("seq", seq).bind("pos", p).bind("filename", a.filename())
+                    atts.bind("id", id).bind("chat", b.chat).bind("seq", seq).bind("pos", p).bind("filename", a.filename())
                             .bind("type", a.contentType()).bind("size", a.size()).bind("data", a.data())
                             .bind("now", ts(now)).add();
                     views.add(attachmentView(id, a.filename(), a.contentType(), a.size()));
                 }
-                MessageView view = new MessageView(Ids.messageId(chat, seq), chatId, c.role(), c.content(),
+                MessageView view = new MessageView(Ids.messageId(b.chat, seq), chatId, c.role(), c.content(),
                         c.effectiveFullContent(), c.contentType(), now, c.effectiveStatus(), c.metadata(), List.of(),
                         c.threadId(), c.replyTo(), null, null, views, List.of(), c.clientMessageId());
-                out[i] = SendOutcome.stored(view, new ChatUpdated(chatId, now, n), seq);
-            }
-            msgs.execute();
-            if (atts != null) {
-                atts.execute();
+                b.out[i] = SendOutcome.stored(view, new ChatUpdated(chatId, now, count), seq);
             }
         }
-        if (!existingIdx.isEmpty()) {
-            List<Row> rows = existingIdx.stream().map(existingRow::get).distinct().toList();
-            Map<Long, MessageView> views = new HashMap<>();
-            for (MessageView v : views(h, chat, rows)) {
-                views.put(Ids.parseMessageId(v.id()).seq(), v);
-            }
-            ChatUpdated state = new ChatUpdated(chatId, chatUpdatedAt, countAfter);
-            for (int i : existingIdx) {
-                Row r = existingRow.get(i);
-                out[i] = SendOutcome.existing(views.get(r.seq()), state, r.seq());
-            }
+        msgs.execute();
+        if (atts != null) {
+            atts.execute();
         }
-        for (Map.Entry<Integer, Integer> d : duplicateOf.entrySet()) {
-            SendOutcome first = out[d.getValue()];
-            out[d.getKey()] = first.kind() == SendOutcome.Kind.FAILED ? first
-                    : SendOutcome.existing(first.view(), first.chatUpdated(), first.seq());
+    }
+
+    /** {@code EXISTING} outcomes: the earlier messages with their reactions and attachments, and the chat as it is now. */
+    private void resolveExisting(Handle h, ChatBatch b) {
+        if (b.existing.isEmpty()) {
+            return;
         }
-        return List.of(out);
+        List<Row> rows = b.existing.values().stream().distinct().toList();
+        Map<Long, MessageView> views = new HashMap<>();
+        for (MessageView v : views(h, b.chat, rows)) {
+            views.put(Ids.parseMessageId(v.id()).seq(), v);
+        }
+        ChatUpdated state = new ChatUpdated(Ids.chatId(b.chat), b.updatedAfter, b.countAfter);
+        b.existing.forEach((i, r) -> b.out[i] = SendOutcome.existing(views.get(r.seq()), state, r.seq()));
+    }
+
+    private static boolean isUser(SendCommand c) {
+        return SendCommand.ROLE_USER.equals(c.role());
+    }
+
+    private static boolean isBot(SendCommand c) {
+        return SendCommand.ROLE_BOT.equals(c.role());
     }
 
     private static ApiException clientIdConflict(String clientMessageId) {
         return new ApiException(ErrorCode.CLIENT_MESSAGE_ID_CONFLICT,
                 "client_message_id was already used for a different message",
                 Map.of("client_message_id", List.of("Already used for a message with different content: " + clientMessageId)));
+    }
+
+    private static ApiException invalidReplyTo(String replyTo) {
+        return ApiException.field(ErrorCode.INVALID_REPLY_TO, "reply_to must reference a message of this chat", "reply_to",
+                "No message " + replyTo + " in this chat");
+    }
+
+    /** A chat's row as locked at the start of the send transaction. */
+    private record Locked(long chat, long lastSeq, long messageCount, Instant updatedAt) {}
+
+    /** What the send rules looked up for all chats of the transaction; every key carries its chat. */
+    private record Known(Set<Member> members, Map<ClientKey, Row> earlier, Set<Ids.MessageKey> replyTargets,
+                         Map<ReplyKey, Row> botAnswers) {}
+
+    private record Member(long chat, String userId) {}
+
+    private record ClientKey(long chat, String authorId, String clientMessageId) {}
+
+    private record ReplyKey(long chat, String replyTo) {}
+
+    /**
+     * One chat's share of a send transaction: its commands, its locked row, and what becomes of each command.
+     * {@link #decide} holds all the per-item rules; the outer methods do the SQL for all chats at once.
+     */
+    private static final class ChatBatch {
+        final long chat;
+        final List<SendCommand> commands;
+        final SendOutcome[] out;
+        /** Per command: the new seq (0 = not stored) and the content hash (set for stored ones and dedup anchors). */
+        final long[] seqs;
+        final String[] hashes;
+        /** The commands to insert, in order. */
+        final List<Integer> toStore = new ArrayList<>();
+        /** Command index → the earlier message it resolves to (client_message_id retry, repeated bot answer). */
+        final Map<Integer, Row> existing = new LinkedHashMap<>();
+        /** Command index → the earlier command of this batch it repeats. */
+        final Map<Integer, Integer> duplicateOf = new LinkedHashMap<>();
+        Locked locked;
+        /** The chat row after the transaction, reported with {@code EXISTING} outcomes. */
+        long countAfter;
+        Instant updatedAfter;
+
+        ChatBatch(long chat, List<SendCommand> commands) {
+            this.chat = chat;
+            this.commands = commands;
+            this.out = new SendOutcome[commands.size()];
+            this.seqs = new long[commands.size()];
+            this.hashes = new String[commands.size()];
+        }
+
+        void failAll(ApiException error) {
+            Arrays.fill(out, SendOutcome.failed(error));
+        }
+
+        /**
+         * Decides every command in order. Checks, first match wins: membership (user role only); a bot answer to a
+         * message already answered (earlier in the batch → duplicate, stored → existing); a client_message_id seen
+         * before (other content → conflict, else duplicate / existing); reply_to must name a message of this chat,
+         * stored or earlier in this batch. Anything else gets the chat's next seq.
+         */
+        void decide(Known known) {
+            countAfter = locked.messageCount();
+            updatedAfter = locked.updatedAt();
+            Map<String, Integer> firstBotAnswer = new HashMap<>(); // reply_to → first stored bot answer in the batch
+            Map<String, Integer> firstInBatch = new HashMap<>();   // author \0 client id → first command with it
+            Set<Long> batchSeqs = new HashSet<>();
+            long nextSeq = locked.lastSeq();
+            for (int i = 0; i < commands.size(); i++) {
+                SendCommand c = commands.get(i);
+                if (isUser(c) && !known.members().contains(new Member(chat, c.authorId()))) {
+                    out[i] = SendOutcome.failed(ApiException.chatNotFound());
+                    continue;
+                }
+                String hash = c.contentHash();
+                if (isBot(c) && c.replyTo() != null) {
+                    Integer first = firstBotAnswer.get(c.replyTo());
+                    Row prior = known.botAnswers().get(new ReplyKey(chat, c.replyTo()));
+                    if (first != null) {
+                        duplicateOf.put(i, first);
+                        continue;
+                    }
+                    if (prior != null) {
+                        existing.put(i, prior);
+                        continue;
+                    }
+                }
+                String clientKey = c.clientMessageId() == null ? null : c.authorId() + '\u0000' + c.clientMessageId();
+                if (clientKey != null) {
+                    Integer first = firstInBatch.get(clientKey);
+                    Row prior = known.earlier().get(new ClientKey(chat, c.authorId(), c.clientMessageId()));
+                    String priorHash = first != null ? hashes[first] : prior != null ? prior.contentHash() : null;
+                    if (first != null || prior != null) {
+                        if (priorHash != null && !priorHash.equals(hash)) {
+                            out[i] = SendOutcome.failed(clientIdConflict(c.clientMessageId()));
+                        } else if (first != null) {
+                            duplicateOf.put(i, first);
+                        } else {
+                            existing.put(i, prior);
+                        }
+                        continue;
+                    }
+                }
+                if (c.replyTo() != null && !replyTargetExists(c.replyTo(), known, batchSeqs)) {
+                    out[i] = SendOutcome.failed(invalidReplyTo(c.replyTo()));
+                    if (clientKey != null) {
+                        // a later duplicate in the batch gets the same answer
+                        firstInBatch.put(clientKey, i);
+                        hashes[i] = hash;
+                    }
+                    continue;
+                }
+                nextSeq++;
+                seqs[i] = nextSeq;
+                hashes[i] = hash;
+                batchSeqs.add(nextSeq);
+                toStore.add(i);
+                if (isBot(c) && c.replyTo() != null) {
+                    firstBotAnswer.put(c.replyTo(), i);
+                }
+                if (clientKey != null) {
+                    firstInBatch.put(clientKey, i);
+                }
+            }
+        }
+
+        private boolean replyTargetExists(String replyTo, Known known, Set<Long> batchSeqs) {
+            Ids.MessageKey key = Ids.parseMessageId(replyTo);
+            return key != null && key.chat() == chat
+                    && (known.replyTargets().contains(key) || batchSeqs.contains(key.seq()));
+        }
+
+        /** A repeat within the batch answers like the command it repeats: the same failure, or that message as existing. */
+        void resolveDuplicates() {
+            duplicateOf.forEach((i, firstIndex) -> {
+                SendOutcome first = out[firstIndex];
+                out[i] = first.kind() == SendOutcome.Kind.FAILED ? first
+                        : SendOutcome.existing(first.view(), first.chatUpdated(), first.seq());
+            });
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ reading
@@ -671,8 +892,6 @@ public final class MessageStore {
     }
 
     // ------------------------------------------------------------------------------------------------ helpers
-
-    private record Locked(long lastSeq, long messageCount, Instant updatedAt) {}
 
     private record ChatRow(String title, String ownerId, Instant updatedAt) {}
 

@@ -28,8 +28,12 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -367,6 +371,230 @@ class MessageStoreTest {
         assertThat(store.attachment(a.id(), "bob").data()).isEqualTo(csv);
         store.delete(chat, seqOf(v), "alice", true, "everyone");
         assertThat(scalar(Long.class, "SELECT count(*) FROM attachments WHERE id = ?", a.id())).isZero();
+    }
+
+    // ------------------------------------------------------------------------------------------------ group commit
+
+    @Test
+    void insertBatchesDecidesEveryChatLikeItsOwnBatch() {
+        long a = chat("alice", "bob");
+        long b = chat("carol");
+        long c = chat("dave");
+        long d = chat("erin");
+        long missing = 999_999_990L;
+        long empty = chat("frank");
+        SendOutcome earlier = send(a, withClientId("alice", "hello", "c-1"));                            // a seq 1
+        sendOk(b, "carol", "b one");                                                                     // b seq 1
+        SendOutcome erinsFirst = send(d, withClientId("erin", "hi", "e-1"));                             // d seq 1
+        Instant before = erinsFirst.chatUpdated().updatedAt();
+        String aFirst = "msg_" + a + "_1";
+        String bFirst = "msg_" + b + "_1";
+        clock.advance(Duration.ofSeconds(7));
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+
+        Map<Long, List<SendCommand>> byChat = new LinkedHashMap<>(); // deliberately not in id order
+        byChat.put(d, List.of(withClientId("erin", "hi", "e-1")));                                     // existing only
+        byChat.put(c, List.of(
+                withClientId("dave", "hello", "c-1"),                                                    // 0 c seq 1
+                SendCommand.bot("bot", "beep", null, "text", null, null, null, null)));                  // 1 c seq 2
+        byChat.put(missing, List.of(text("alice", "nowhere"), withClientId("alice", "hello", "c-1")));
+        byChat.put(empty, List.of());
+        byChat.put(a, List.of(
+                text("alice", "a two"),                                                                  // 0 a seq 2
+                withClientId("alice", "hello", "c-1"),                                                   // 1 existing seq 1
+                withClientId("alice", "changed", "c-1"),                                                 // 2 conflict
+                text("mallory", "not a member"),                                                         // 3 not found
+                SendCommand.user("bob", "cross", "text", bFirst, null, null, List.of(), null),           // 4 bad reply
+                SendCommand.user("bob", "reply", "text", aFirst, null, null, List.of(), null),           // 5 a seq 3
+                SendCommand.bot("bot", "answer", null, "text", aFirst, null, null, null),                // 6 a seq 4
+                SendCommand.bot("bot", "answer again", null, "text", aFirst, null, null, null),          // 7 = 6
+                SendCommand.user("bob", "to in-batch", "text", "msg_" + a + "_3", null, null, List.of(), "b-1"), // 8 seq 5
+                SendCommand.user("bob", "to in-batch", "text", "msg_" + a + "_3", null, null, List.of(), "b-1"))); // 9 = 8
+        byChat.put(b, List.of(
+                SendCommand.user("carol", "cross", "text", aFirst, null, null, List.of(), null),         // 0 bad reply
+                SendCommand.user("carol", "reply", "text", bFirst, null, null, List.of(), null),         // 1 b seq 2
+                text("alice", "not a member here"),                                                      // 2 not found
+                withClientId("alice", "hello", "c-1")));                                                 // 3 not found
+        Map<Long, List<SendOutcome>> out = store.insertBatches(byChat);
+
+        assertThat(out.keySet()).containsExactlyInAnyOrder(a, b, c, d, missing, empty);
+        assertThat(out.get(empty)).isEmpty();
+        assertThat(out.get(missing)).extracting(o -> o.error().code())
+                .containsExactly(ErrorCode.CHAT_NOT_FOUND, ErrorCode.CHAT_NOT_FOUND);
+
+        List<SendOutcome> inA = out.get(a);
+        assertThat(inA).extracting(SendOutcome::kind).containsExactly(
+                SendOutcome.Kind.STORED, SendOutcome.Kind.EXISTING, SendOutcome.Kind.FAILED, SendOutcome.Kind.FAILED,
+                SendOutcome.Kind.FAILED, SendOutcome.Kind.STORED, SendOutcome.Kind.STORED, SendOutcome.Kind.EXISTING,
+                SendOutcome.Kind.STORED, SendOutcome.Kind.EXISTING);
+        assertThat(inA).extracting(SendOutcome::seq).containsExactly(2L, 1L, 0L, 0L, 0L, 3L, 4L, 4L, 5L, 5L);
+        assertThat(inA.get(1).view().id()).isEqualTo(earlier.view().id());
+        assertThat(inA.get(1).chatUpdated().messageCount()).isEqualTo(5); // the chat after this transaction
+        assertThat(inA.get(1).chatUpdated().updatedAt()).isEqualTo(now);
+        assertThat(inA.get(2).error().code()).isEqualTo(ErrorCode.CLIENT_MESSAGE_ID_CONFLICT);
+        assertThat(inA.get(3).error().code()).isEqualTo(ErrorCode.CHAT_NOT_FOUND);
+        assertThat(inA.get(4).error().code()).isEqualTo(ErrorCode.INVALID_REPLY_TO);
+        assertThat(inA.get(7).view().content()).isEqualTo("answer");
+        assertThat(inA.get(9).view().id()).isEqualTo(inA.get(8).view().id());
+        assertThat(inA.get(8).chatUpdated().messageCount()).isEqualTo(5);
+
+        List<SendOutcome> inB = out.get(b);
+        assertThat(inB).extracting(SendOutcome::kind).containsExactly(
+                SendOutcome.Kind.FAILED, SendOutcome.Kind.STORED, SendOutcome.Kind.FAILED, SendOutcome.Kind.FAILED);
+        assertThat(inB.get(0).error().code()).isEqualTo(ErrorCode.INVALID_REPLY_TO);
+        assertThat(inB.get(1).seq()).isEqualTo(2);
+        assertThat(inB.get(2).error().code()).isEqualTo(ErrorCode.CHAT_NOT_FOUND);
+        assertThat(inB.get(3).error().code()).isEqualTo(ErrorCode.CHAT_NOT_FOUND);
+
+        List<SendOutcome> inC = out.get(c);
+        assertThat(inC).extracting(SendOutcome::kind).containsExactly(SendOutcome.Kind.STORED, SendOutcome.Kind.STORED);
+        assertThat(inC).extracting(SendOutcome::seq).containsExactly(1L, 2L);
+        assertThat(inC.get(1).chatUpdated().messageCount()).isEqualTo(2);
+
+        // a chat that stores nothing is not bumped and reports its row as it was
+        SendOutcome retry = out.get(d).get(0);
+        assertThat(retry.kind()).isEqualTo(SendOutcome.Kind.EXISTING);
+        assertThat(retry.view()).isEqualTo(erinsFirst.view());
+        assertThat(retry.chatUpdated().messageCount()).isEqualTo(1);
+        assertThat(retry.chatUpdated().updatedAt()).isEqualTo(before);
+
+        // the rows: gap-free seqs per chat, counters and updated_at moved only where something was stored
+        assertThat(store.after(a, 0, 100)).extracting(MessageView::content)
+                .containsExactly("hello", "a two", "reply", "answer", "to in-batch");
+        assertThat(store.after(b, 0, 100)).extracting(MessageView::content).containsExactly("b one", "reply");
+        assertThat(store.after(c, 0, 100)).extracting(MessageView::content).containsExactly("hello", "beep");
+        for (long[] expected : new long[][] {{a, 5}, {b, 2}, {c, 2}, {d, 1}, {empty, 0}}) {
+            assertThat(scalar(String.class, "SELECT last_seq || '/' || message_count FROM chats WHERE id = ?", expected[0]))
+                    .isEqualTo(expected[1] + "/" + expected[1]);
+        }
+        assertThat(scalar(Instant.class, "SELECT updated_at FROM chats WHERE id = ?", c)).isEqualTo(now);
+        assertThat(scalar(Instant.class, "SELECT updated_at FROM chats WHERE id = ?", d)).isEqualTo(before);
+        // one bot answer per user message holds across transactions too
+        SendOutcome third = store.insertBatches(Map.of(a, List.of(
+                SendCommand.bot("bot", "third", null, "text", aFirst, null, null, null)))).get(a).get(0);
+        assertThat(third.kind()).isEqualTo(SendOutcome.Kind.EXISTING);
+        assertThat(third.seq()).isEqualTo(4);
+    }
+
+    @Test
+    void concurrentInsertBatchesOverOverlappingChatsKeepSeqsGapFreeAndDoNotDeadlock() throws Exception {
+        int threads = 8;
+        int rounds = 30;
+        String[] users = new String[threads];
+        for (int t = 0; t < threads; t++) {
+            users[t] = "u" + t;
+        }
+        long[] chats = new long[6];
+        for (int i = 0; i < chats.length; i++) {
+            chats[i] = chat("owner", users);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch go = new CountDownLatch(1);
+        Map<Long, List<Long>> seqsByChat = new ConcurrentHashMap<>();
+        Map<Long, AtomicLong> sentByChat = new ConcurrentHashMap<>();
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                String u = users[t];
+                Random random = new Random(42 + t);
+                futures.add(pool.submit(() -> {
+                    go.await();
+                    for (int r = 0; r < rounds; r++) {
+                        // a random subset of the chats, in random order: the store must lock them in id order
+                        List<Long> picked = new ArrayList<>(LongStream.of(chats).boxed().toList());
+                        Collections.shuffle(picked, random);
+                        Map<Long, List<SendCommand>> byChat = new LinkedHashMap<>();
+                        for (long chat : picked.subList(0, 2 + random.nextInt(chats.length - 1))) {
+                            List<SendCommand> commands = new ArrayList<>();
+                            for (int k = 0, n = 1 + random.nextInt(3); k < n; k++) {
+                                commands.add(withClientId(u, u + " " + r + "." + k, u + "-" + r + "-" + k));
+                            }
+                            byChat.put(chat, commands);
+                        }
+                        Map<Long, List<SendOutcome>> out = store.insertBatches(byChat);
+                        for (Map.Entry<Long, List<SendCommand>> e : byChat.entrySet()) {
+                            List<SendOutcome> outcomes = out.get(e.getKey());
+                            assertThat(outcomes).hasSize(e.getValue().size())
+                                    .allSatisfy(o -> assertThat(o.kind()).isEqualTo(SendOutcome.Kind.STORED));
+                            for (int k = 0; k < outcomes.size(); k++) {
+                                SendOutcome o = outcomes.get(k);
+                                assertThat(o.seq()).isEqualTo(outcomes.get(0).seq() + k); // consecutive in the batch
+                                assertThat(o.chatUpdated().messageCount()).isEqualTo(o.seq());
+                                seqsByChat.computeIfAbsent(e.getKey(), x -> new CopyOnWriteArrayList<>()).add(o.seq());
+                            }
+                            sentByChat.computeIfAbsent(e.getKey(), x -> new AtomicLong()).addAndGet(outcomes.size());
+                        }
+                    }
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (Future<?> f : futures) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (long chat : chats) {
+            long total = sentByChat.get(chat).get();
+            List<Long> sorted = new ArrayList<>(seqsByChat.get(chat));
+            Collections.sort(sorted);
+            assertThat(sorted).containsExactlyElementsOf(LongStream.rangeClosed(1, total).boxed().toList());
+            assertThat(scalar(Long.class, "SELECT last_seq FROM chats WHERE id = ?", chat)).isEqualTo(total);
+            assertThat(scalar(Long.class, "SELECT message_count FROM chats WHERE id = ?", chat)).isEqualTo(total);
+            // each author's messages in this chat are in the order that author sent them
+            List<MessageView> all = store.after(chat, 0, 10_000);
+            assertThat(all).hasSize((int) total);
+            for (String u : users) {
+                List<String> mine = all.stream().map(MessageView::content).filter(m -> m.startsWith(u + " ")).toList();
+                List<String> inOrder = new ArrayList<>(mine);
+                inOrder.sort(Comparator.comparingInt((String m) -> Integer.parseInt(m.split("[ .]")[1]))
+                        .thenComparingInt(m -> Integer.parseInt(m.split("[ .]")[2])));
+                assertThat(mine).containsExactlyElementsOf(inOrder);
+            }
+        }
+    }
+
+    @Test
+    void insertBatchesStoresTheAttachmentsOfEveryChat() {
+        long a = chat("alice", "bob");
+        long b = chat("carol");
+        byte[] first = "one".getBytes(StandardCharsets.UTF_8);
+        byte[] second = "two!".getBytes(StandardCharsets.UTF_8);
+        byte[] third = "three".getBytes(StandardCharsets.UTF_8);
+        SendCommand two = parser.parse(json("{\"content\":\"two files\",\"attachments\":[" + attachmentJson("a.txt", first)
+                + "," + attachmentJson("b.txt", second) + "]}"), "alice");
+        SendCommand one = parser.parse(json("{\"content\":\"one file\",\"attachments\":[" + attachmentJson("c.txt", third)
+                + "]}"), "carol");
+        Map<Long, List<SendCommand>> byChat = new LinkedHashMap<>();
+        byChat.put(b, List.of(one));
+        byChat.put(a, List.of(text("alice", "plain"), two));
+        Map<Long, List<SendOutcome>> out = store.insertBatches(byChat);
+
+        MessageView inA = out.get(a).get(1).view();
+        assertThat(out.get(a).get(0).view().attachments()).isEmpty();
+        assertThat(inA.id()).isEqualTo("msg_" + a + "_2");
+        assertThat(inA.attachments()).extracting(x -> x.filename()).containsExactly("a.txt", "b.txt");
+        assertThat(store.get(a, 2, "bob").attachments()).containsExactlyElementsOf(inA.attachments());
+        assertThat(store.attachment(inA.attachments().get(0).id(), "bob").data()).isEqualTo(first);
+        assertThat(store.attachment(inA.attachments().get(1).id(), "bob").data()).isEqualTo(second);
+
+        MessageView inB = out.get(b).get(0).view();
+        assertThat(inB.id()).isEqualTo("msg_" + b + "_1");
+        assertThat(inB.attachments()).hasSize(1);
+        assertThat(store.get(b, 1, "carol").attachments()).containsExactlyElementsOf(inB.attachments());
+        String carolsFile = inB.attachments().get(0).id();
+        assertThat(store.attachment(carolsFile, "carol").data()).isEqualTo(third);
+        assertApiError(() -> store.attachment(carolsFile, "bob"), ErrorCode.ATTACHMENT_NOT_FOUND);
+        assertThat(scalar(Long.class, "SELECT count(*) FROM attachments WHERE chat_id = ?", a)).isEqualTo(2L);
+        assertThat(scalar(Long.class, "SELECT count(*) FROM attachments WHERE chat_id = ?", b)).isEqualTo(1L);
+        assertThat(scalar(String.class, "SELECT string_agg(seq || ':' || position || ':' || filename, ',' ORDER BY position)"
+                + " FROM attachments WHERE chat_id = ?", a)).isEqualTo("2:0:a.txt,2:1:b.txt");
+    }
+
+    private static String attachmentJson(String filename, byte[] data) {
+        return "{\"filename\":\"" + filename + "\",\"content_type\":\"text/plain\",\"size\":" + data.length + ",\"data\":\""
+                + Base64.getEncoder().encodeToString(data) + "\"}";
     }
 
     // ------------------------------------------------------------------------------------------------ parsing
