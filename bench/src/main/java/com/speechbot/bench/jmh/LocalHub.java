@@ -47,7 +47,11 @@ final class LocalHub implements AutoCloseable {
         registry = new HubRegistry(hubLoops, store, db, new ChatMeters(new SimpleMeterRegistry()), ws, null, null);
         LocalAddress address = new LocalAddress("hub-" + System.nanoTime());
         ConcurrentHashMap<Channel, Boolean> accepted = new ConcurrentHashMap<>();
+        // Bursts are written before the loop's flush runs; generous water marks keep the in-memory peers writable, so
+        // the slow-consumer tiers (typing dropped while unwritable) do not kick in and every frame is counted.
         server = new ServerBootstrap().group(hubLoops).channel(LocalServerChannel.class)
+                .childOption(io.netty.channel.ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new io.netty.channel.WriteBufferWaterMark(8 << 20, 16 << 20))
                 .childHandler(new ChannelInitializer<LocalChannel>() {
                     @Override
                     protected void initChannel(LocalChannel ch) {
@@ -84,13 +88,33 @@ final class LocalHub implements AutoCloseable {
         }
     }
 
-    /** Counts and releases every frame a subscriber's peer receives; shared by all peers (its only state is atomic). */
+    /**
+     * Counts and releases every frame a subscriber's peer receives; shared by all peers (its only state is atomic).
+     * The local transport may hand several written buffers over as one, so frames are counted by walking their
+     * headers (the hub writes whole, unmasked frames).
+     */
     @io.netty.channel.ChannelHandler.Sharable
     private final class CountingHandler extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ReferenceCountUtil.release(msg);
-            receipts.received();
+            try {
+                receipts.received(msg instanceof io.netty.buffer.ByteBuf buf ? frames(buf) : 1);
+            } finally {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        private int frames(io.netty.buffer.ByteBuf buf) {
+            int frames = 0;
+            long i = buf.readerIndex();
+            while (i < buf.writerIndex()) {
+                int len7 = buf.getByte((int) i + 1) & 0x7F;
+                long header = len7 <= 125 ? 2 : len7 == 126 ? 4 : 10;
+                long length = len7 <= 125 ? len7 : len7 == 126 ? buf.getUnsignedShort((int) i + 2) : buf.getLong((int) i + 2);
+                i += header + length;
+                frames++;
+            }
+            return frames;
         }
     }
 

@@ -19,7 +19,12 @@ final class Receipts {
     }
 
     void received() {
-        if (remaining.decrementAndGet() == 0) {
+        received(1);
+    }
+
+    void received(int frames) {
+        long before = remaining.getAndAdd(-frames);
+        if (before > 0 && before - frames <= 0) {
             Thread w = waiter;
             if (w != null) {
                 LockSupport.unpark(w);
