@@ -272,7 +272,8 @@ final class ChatHub {
             batch = Map.of(one.getKey(), one.getValue());
         }
         readInFlight = true;
-        DbCalls.supply(() -> registry.store().markRead(chat, batch), registry.dbExecutor()).whenComplete((changes, failure) -> loop.execute(() -> readBatchDone(changes, failure)));
+        registry.receipts().submit(chat, batch)
+                .whenComplete((changes, failure) -> loop.execute(() -> readBatchDone(changes, failure)));
     }
 
     private void readBatchDone(Map<String, List<ReadChange>> changes, Throwable failure) {

@@ -10,6 +10,7 @@ import com.speechbot.server.config.ServerConfig;
 import com.speechbot.server.message.GroupCommitter;
 import com.speechbot.server.message.MessageEvents;
 import com.speechbot.server.message.MessageStore;
+import com.speechbot.server.message.ReadChange;
 import com.speechbot.server.message.SendCommand;
 import com.speechbot.server.message.SendOutcome;
 import com.speechbot.server.metrics.ChatMeters;
@@ -46,7 +47,8 @@ public final class HubRegistry implements MessageEvents, ChatListener {
     private final ServerConfig.WebSocket ws;
     private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
     private final BotContext bot;
-    private final GroupCommitter committer;
+    private final GroupCommitter<List<SendCommand>, List<SendOutcome>> committer;
+    private final GroupCommitter<Map<String, Long>, Map<String, List<ReadChange>>> receipts;
     private final java.util.function.LongFunction<java.util.Collection<String>> members;
 
     /**
@@ -58,7 +60,8 @@ public final class HubRegistry implements MessageEvents, ChatListener {
                        java.util.function.LongFunction<java.util.Collection<String>> members) {
         this.bot = bot;
         this.members = members;
-        this.committer = new GroupCommitter(store, dbExecutor, GroupCommitter.DEFAULT_LANES);
+        this.committer = GroupCommitter.sends(store, dbExecutor);
+        this.receipts = GroupCommitter.receipts(store, dbExecutor);
         List<EventLoop> list = new ArrayList<>();
         Map<EventLoop, LoopFlusher> f = new HashMap<>();
         for (EventExecutor e : workers) {
@@ -239,8 +242,12 @@ public final class HubRegistry implements MessageEvents, ChatListener {
         return bot;
     }
 
-    GroupCommitter committer() {
+    GroupCommitter<List<SendCommand>, List<SendOutcome>> committer() {
         return committer;
+    }
+
+    GroupCommitter<Map<String, Long>, Map<String, List<ReadChange>>> receipts() {
+        return receipts;
     }
 
     MessageStore store() {

@@ -11,16 +11,21 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Cross-chat group commit: the hubs' send batches wait in one queue, and a few lanes on the database executor each
- * store many chats' batches in one transaction — one commit (one fsync) for all of them instead of one per chat.
- * A hub keeps one batch in flight, so a chat's order is kept. If a combined transaction fails, each chat's batch is
- * retried on its own, so one bad batch cannot fail the others.
+ * Cross-chat group commit: the hubs' batches (sends, read receipts) wait in one queue, and a few lanes on the
+ * database executor each store many chats' batches in one transaction — one commit (one fsync) for all of them
+ * instead of one per chat. A hub keeps one batch of a kind in flight, so a chat's order is kept. If a combined
+ * transaction fails, each chat's batch is retried on its own, so one bad batch cannot fail the others.
+ *
+ * @param <I> one chat's batch
+ * @param <O> what storing it returns
  */
-public final class GroupCommitter {
+public final class GroupCommitter<I, O> {
 
     private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
 
@@ -28,21 +33,38 @@ public final class GroupCommitter {
     public static final int DEFAULT_LANES = 2;
     private static final int MAX_CHATS_PER_COMMIT = 128;
 
-    private final MessageStore store;
+    private final Function<Map<Long, I>, Map<Long, O>> commitMany;
+    private final BiFunction<Long, I, O> commitOne;
     private final Executor db;
     private final int lanes;
-    private final ConcurrentLinkedQueue<Request> queue = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Request<I, O>> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger running = new AtomicInteger();
 
-    public GroupCommitter(MessageStore store, Executor db, int lanes) {
-        this.store = store;
+    /**
+     * @param commitMany stores several chats' batches in one transaction (blocking)
+     * @param commitOne  stores one chat's batch in its own transaction (the fallback)
+     */
+    public GroupCommitter(Function<Map<Long, I>, Map<Long, O>> commitMany, BiFunction<Long, I, O> commitOne, Executor db,
+                          int lanes) {
+        this.commitMany = commitMany;
+        this.commitOne = commitOne;
         this.db = db;
         this.lanes = Math.max(1, lanes);
     }
 
-    /** Stores {@code commands} of {@code chat} with whatever else is waiting; completes on a database thread. */
-    public CompletableFuture<List<SendOutcome>> submit(long chat, List<SendCommand> commands) {
-        Request r = new Request(chat, commands, new CompletableFuture<>());
+    /** The send path: batches of {@link MessageStore#insertBatches}. */
+    public static GroupCommitter<List<SendCommand>, List<SendOutcome>> sends(MessageStore store, Executor db) {
+        return new GroupCommitter<>(store::insertBatches, store::insertBatch, db, DEFAULT_LANES);
+    }
+
+    /** Read receipts: each chat's readers and their highest seq, stored by {@link MessageStore#markRead(Map)}. */
+    public static GroupCommitter<Map<String, Long>, Map<String, List<ReadChange>>> receipts(MessageStore store, Executor db) {
+        return new GroupCommitter<>(store::markReadBatches, store::markRead, db, DEFAULT_LANES);
+    }
+
+    /** Stores {@code batch} of {@code chat} with whatever else is waiting; completes on a database thread. */
+    public CompletableFuture<O> submit(long chat, I batch) {
+        Request<I, O> r = new Request<>(chat, batch, new CompletableFuture<>());
         queue.add(r);
         startLaneIfNeeded();
         return r.result;
@@ -68,7 +90,7 @@ public final class GroupCommitter {
 
     private void drain() {
         try {
-            List<Request> batch;
+            List<Request<I, O>> batch;
             while (!(batch = take()).isEmpty()) {
                 commit(batch);
             }
@@ -79,11 +101,11 @@ public final class GroupCommitter {
     }
 
     /** Up to {@value #MAX_CHATS_PER_COMMIT} requests, one per chat (a second one of a chat waits for the next round). */
-    private List<Request> take() {
-        List<Request> batch = new ArrayList<>();
+    private List<Request<I, O>> take() {
+        List<Request<I, O>> batch = new ArrayList<>();
         Set<Long> chats = new HashSet<>();
-        List<Request> deferred = null;
-        Request r;
+        List<Request<I, O>> deferred = null;
+        Request<I, O> r;
         while (batch.size() < MAX_CHATS_PER_COMMIT && (r = queue.poll()) != null) {
             if (chats.add(r.chat)) {
                 batch.add(r);
@@ -97,17 +119,16 @@ public final class GroupCommitter {
         return batch;
     }
 
-    private void commit(List<Request> batch) {
+    private void commit(List<Request<I, O>> batch) {
         if (batch.size() == 1) {
-            Request only = batch.get(0);
-            completeAlone(only);
+            completeAlone(batch.get(0));
             return;
         }
-        Map<Long, List<SendCommand>> byChat = new LinkedHashMap<>();
-        batch.forEach(r -> byChat.put(r.chat, r.commands));
-        Map<Long, List<SendOutcome>> outcomes;
+        Map<Long, I> byChat = new LinkedHashMap<>();
+        batch.forEach(r -> byChat.put(r.chat, r.input));
+        Map<Long, O> outcomes;
         try {
-            outcomes = store.insertBatches(byChat);
+            outcomes = commitMany.apply(byChat);
         } catch (RuntimeException e) {
             log.warn("group commit of {} chats failed; storing each on its own", batch.size(), e);
             batch.forEach(this::completeAlone);
@@ -116,20 +137,20 @@ public final class GroupCommitter {
         batch.forEach(r -> r.result.complete(outcomes.get(r.chat)));
     }
 
-    private void completeAlone(Request r) {
+    private void completeAlone(Request<I, O> r) {
         try {
-            r.result.complete(store.insertBatch(r.chat, r.commands));
+            r.result.complete(commitOne.apply(r.chat, r.input));
         } catch (RuntimeException e) {
             r.result.completeExceptionally(e);
         }
     }
 
     private void failQueued(Throwable e) {
-        Request r;
+        Request<I, O> r;
         while ((r = queue.poll()) != null) {
             r.result.completeExceptionally(e);
         }
     }
 
-    private record Request(long chat, List<SendCommand> commands, CompletableFuture<List<SendOutcome>> result) {}
+    private record Request<I, O>(long chat, I input, CompletableFuture<O> result) {}
 }

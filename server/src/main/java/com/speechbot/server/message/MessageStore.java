@@ -850,6 +850,22 @@ public final class MessageStore {
         return jdbi.inTransaction(h -> markRead(h, chat, readerId, uptoSeq, now()));
     }
 
+    /** Several chats' coalesced receipts in one transaction (cross-chat group commit); chats in ascending order. */
+    public Map<Long, Map<String, List<ReadChange>>> markReadBatches(Map<Long, Map<String, Long>> byChat) {
+        return jdbi.inTransaction(h -> {
+            Instant now = now();
+            Map<Long, Map<String, List<ReadChange>>> out = new java.util.TreeMap<>();
+            for (Map.Entry<Long, Map<String, Long>> chat : new java.util.TreeMap<>(byChat).entrySet()) {
+                Map<String, List<ReadChange>> changes = new HashMap<>();
+                for (Map.Entry<String, Long> e : chat.getValue().entrySet()) {
+                    changes.put(e.getKey(), markRead(h, chat.getKey(), e.getKey(), e.getValue(), now));
+                }
+                out.put(chat.getKey(), changes);
+            }
+            return out;
+        });
+    }
+
     /** Several readers' receipts of one chat in one transaction (the hub's coalesced batch): one commit, not one each. */
     public Map<String, List<ReadChange>> markRead(long chat, Map<String, Long> uptoByReader) {
         return jdbi.inTransaction(h -> {

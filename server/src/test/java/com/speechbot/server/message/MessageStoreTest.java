@@ -968,6 +968,28 @@ class MessageStoreTest {
     // ------------------------------------------------------------------------------------------------ delivery
 
     @Test
+    void receiptsOfSeveralChatsAreStoredInOneCallPerChatAndReader() {
+        long first = chat("alice", "bob", "carol");
+        long second = chat("dave", "erin");
+        sendOk(first, "alice", "a1");
+        sendOk(first, "alice", "a2");
+        sendOk(second, "dave", "d1");
+
+        Map<Long, Map<String, List<ReadChange>>> changes = store.markReadBatches(Map.of(
+                first, Map.of("bob", 2L, "carol", 1L),
+                second, Map.of("erin", 1L)));
+
+        // bob's receipt reads both of alice's messages; carol's finds message 1 already read
+        List<ReadChange> firstChanges = new java.util.ArrayList<>(changes.get(first).get("bob"));
+        firstChanges.addAll(changes.get(first).get("carol"));
+        assertThat(firstChanges).containsExactlyInAnyOrder(new ReadChange(1, "alice"), new ReadChange(2, "alice"));
+        assertThat(changes.get(second).get("erin")).containsExactly(new ReadChange(1, "dave"));
+        assertThat(store.lastReadSeq(first, "bob")).isEqualTo(2);
+        assertThat(store.lastReadSeq(first, "carol")).isEqualTo(1);
+        assertThat(store.lastReadSeq(second, "erin")).isEqualTo(1);
+    }
+
+    @Test
     void markReadMarksEverythingEarlierInOneStatementAndReturnsWhatChanged() {
         long chat = chat("alice", "bob");
         sendOk(chat, "alice", "1");                                                                   // sent
