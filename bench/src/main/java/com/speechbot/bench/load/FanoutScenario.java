@@ -1,45 +1,15 @@
 package com.speechbot.bench.load;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
  * fanout: K chats x N members; the first S members of each chat send (at --rate each, or --closed-loop). Measures
  * delivered new_message events/s and the latency of every member's receipt.
  */
-final class FanoutScenario extends Scenario {
-
-    private final MessageTraffic traffic;
+final class FanoutScenario extends MessageScenario {
 
     FanoutScenario(Options options, String runId) {
-        super(options, runId);
-        this.traffic = new MessageTraffic(options, runId, options.closedLoop, options.window, options.rate);
-    }
-
-    @Override
-    void start(Window w) {
-        List<WsConnection> senders = new ArrayList<>();
-        for (WsConnection c : connections) {
-            if (c.member < options.senders) {
-                senders.add(c);
-            }
-        }
-        traffic.start(w, senders, openPerChat());
-    }
-
-    @Override
-    void tick(long now) {
-        traffic.tick();
-    }
-
-    @Override
-    void handle(WsConnection c, InboundEvent e, long now) {
-        if ("new_message".equals(e.type)) {
-            traffic.onNewMessage(c, e, now);
-        } else if ("error".equals(e.type)) {
-            traffic.onError(c, e, now);
-        }
+        super(options, runId, new MessageTraffic(options, runId, options.closedLoop, options.window, options.rate));
     }
 
     @Override

@@ -1,45 +1,15 @@
 package com.speechbot.bench.load;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
  * sends: persisted send throughput. C connections (one chat each unless --members > 1) send_message closed-loop with
  * --window W outstanding; an acknowledgement is the sender's own new_message echo (on our server: after the commit).
  */
-final class SendsScenario extends Scenario {
-
-    private final MessageTraffic traffic;
+final class SendsScenario extends MessageScenario {
 
     SendsScenario(Options options, String runId) {
-        super(options, runId);
-        this.traffic = new MessageTraffic(options, runId, true, options.window, options.rate);
-    }
-
-    @Override
-    void start(Window w) {
-        List<WsConnection> senders = new ArrayList<>();
-        for (WsConnection c : connections) {
-            if (c.member < options.senders) {
-                senders.add(c);
-            }
-        }
-        traffic.start(w, senders, openPerChat());
-    }
-
-    @Override
-    void tick(long now) {
-        traffic.tick();
-    }
-
-    @Override
-    void handle(WsConnection c, InboundEvent e, long now) {
-        if ("new_message".equals(e.type)) {
-            traffic.onNewMessage(c, e, now);
-        } else if ("error".equals(e.type)) {
-            traffic.onError(c, e, now);
-        }
+        super(options, runId, new MessageTraffic(options, runId, true, options.window, options.rate));
     }
 
     @Override
