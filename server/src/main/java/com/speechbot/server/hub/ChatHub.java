@@ -206,15 +206,16 @@ final class ChatHub {
 
     /** "delivered" = written to another member's connection; persisted, then told to the author's devices. */
     private void markDelivered(List<Long> seqs, Map<Long, String> authors) {
-        DbCalls.run(() -> registry.store().markDelivered(chat, seqs), registry.dbExecutor())
-                .whenComplete((v, failure) -> {
+        registry.deliveries().submit(chat, seqs)
+                .whenComplete((changed, failure) -> {
                     if (failure != null) {
                         HubRegistry.log.warn("could not mark messages of chat {} delivered", chat, failure);
                         return;
                     }
                     loop.execute(() -> {
                         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-                        for (Long seq : seqs) {
+                        // only those still "sent": one already read needs no "delivered" after the fact
+                        for (Long seq : changed) {
                             sendToUser(authors.get(seq), ServerEvent.messageStatus(Ids.messageId(chat, seq), "delivered",
                                     now, null), null);
                         }

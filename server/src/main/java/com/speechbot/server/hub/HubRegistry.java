@@ -49,6 +49,7 @@ public final class HubRegistry implements MessageEvents, ChatListener {
     private final BotContext bot;
     private final GroupCommitter<List<SendCommand>, List<SendOutcome>> committer;
     private final GroupCommitter<Map<String, Long>, Map<String, List<ReadChange>>> receipts;
+    private final GroupCommitter<List<Long>, List<Long>> deliveries;
     private final java.util.function.LongFunction<java.util.Collection<String>> members;
 
     /**
@@ -62,6 +63,7 @@ public final class HubRegistry implements MessageEvents, ChatListener {
         this.members = members;
         this.committer = GroupCommitter.sends(store, dbExecutor);
         this.receipts = GroupCommitter.receipts(store, dbExecutor);
+        this.deliveries = GroupCommitter.deliveries(store, dbExecutor);
         List<EventLoop> list = new ArrayList<>();
         Map<EventLoop, LoopFlusher> f = new HashMap<>();
         for (EventExecutor e : workers) {
@@ -248,6 +250,10 @@ public final class HubRegistry implements MessageEvents, ChatListener {
 
     GroupCommitter<Map<String, Long>, Map<String, List<ReadChange>>> receipts() {
         return receipts;
+    }
+
+    GroupCommitter<List<Long>, List<Long>> deliveries() {
+        return deliveries;
     }
 
     MessageStore store() {

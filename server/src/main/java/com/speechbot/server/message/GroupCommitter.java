@@ -17,7 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Cross-chat group commit: the hubs' batches (sends, read receipts) wait in one queue, and a few lanes on the
+ * Cross-chat group commit: the hubs' batches (sends, "delivered" updates, read receipts) wait in one queue, and a few lanes on the
  * database executor each store many chats' batches in one transaction — one commit (one fsync) for all of them
  * instead of one per chat. A hub keeps one batch of a kind in flight, so a chat's order is kept. If a combined
  * transaction fails, each chat's batch is retried on its own, so one bad batch cannot fail the others.
@@ -55,6 +55,11 @@ public final class GroupCommitter<I, O> {
     /** The send path: batches of {@link MessageStore#insertBatches}. */
     public static GroupCommitter<List<SendCommand>, List<SendOutcome>> sends(MessageStore store, Executor db) {
         return new GroupCommitter<>(store::insertBatches, store::insertBatch, db, DEFAULT_LANES);
+    }
+
+    /** "delivered" updates: each chat's seqs that reached another member; returns those whose status changed. */
+    public static GroupCommitter<List<Long>, List<Long>> deliveries(MessageStore store, Executor db) {
+        return new GroupCommitter<>(store::markDeliveredBatches, store::markDelivered, db, DEFAULT_LANES);
     }
 
     /** Read receipts: each chat's readers and their highest seq, stored by {@link MessageStore#markRead(Map)}. */

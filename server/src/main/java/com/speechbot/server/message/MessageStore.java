@@ -835,10 +835,25 @@ public final class MessageStore {
         if (seqs.isEmpty()) {
             return List.of();
         }
-        return jdbi.withHandle(h -> h.createQuery("UPDATE messages SET status = 'delivered' WHERE chat_id = :chat"
+        return jdbi.withHandle(h -> markDelivered(h, chat, seqs));
+    }
+
+    /** Several chats' "delivered" updates in one transaction (cross-chat group commit); chats in ascending order. */
+    public Map<Long, List<Long>> markDeliveredBatches(Map<Long, List<Long>> byChat) {
+        return jdbi.inTransaction(h -> {
+            Map<Long, List<Long>> out = new java.util.TreeMap<>();
+            for (Map.Entry<Long, List<Long>> e : new java.util.TreeMap<>(byChat).entrySet()) {
+                out.put(e.getKey(), e.getValue().isEmpty() ? List.of() : markDelivered(h, e.getKey(), e.getValue()));
+            }
+            return out;
+        });
+    }
+
+    private List<Long> markDelivered(Handle h, long chat, List<Long> seqs) {
+        return h.createQuery("UPDATE messages SET status = 'delivered' WHERE chat_id = :chat"
                         + " AND seq = ANY(:seqs) AND status = 'sent' RETURNING seq")
                 .bind("chat", chat).bind("seqs", longArray(seqs)).mapTo(Long.class).list()
-                .stream().sorted().toList());
+                .stream().sorted().toList();
     }
 
     /**
