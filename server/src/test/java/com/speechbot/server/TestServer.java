@@ -98,6 +98,12 @@ public final class TestServer implements AutoCloseable {
         return prefix + "_" + ProcessHandle.current().pid() + "_" + USERS.incrementAndGet();
     }
 
+    /** Stops a private server and deletes its temporary data folder. */
+    public void closeAndDelete() {
+        close();
+        deleteQuietly(dataDir);
+    }
+
     @Override
     public void close() {
         if (server != null) {

@@ -7,12 +7,10 @@ import com.speechbot.protocol.Ids;
 import com.speechbot.server.TestHttp;
 import com.speechbot.server.TestServer;
 import com.speechbot.server.ws.WsTestClient;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,14 +32,8 @@ final class BotE2e {
     }
 
     static void stop(TestServer server) {
-        if (server == null) {
-            return;
-        }
-        server.close();
-        try (var walk = Files.walk(server.dataDir())) {
-            walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) {
-            // temp folder; best effort
+        if (server != null) {
+            server.closeAndDelete();
         }
     }
 

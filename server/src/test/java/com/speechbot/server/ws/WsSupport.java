@@ -6,11 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.speechbot.protocol.Ids;
 import com.speechbot.server.TestHttp;
 import com.speechbot.server.TestServer;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -126,14 +124,8 @@ final class WsSupport {
     }
 
     static void stop(TestServer server) {
-        if (server == null) {
-            return;
-        }
-        server.close();
-        try (var walk = Files.walk(server.dataDir())) {
-            walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) {
-            // temp folder; best effort
+        if (server != null) {
+            server.closeAndDelete();
         }
     }
 }
