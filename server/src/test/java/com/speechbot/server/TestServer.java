@@ -93,6 +93,23 @@ public final class TestServer implements AutoCloseable {
         return new TestHttp(baseUrl());
     }
 
+    /** The chat's messages as {@code user} sees them over REST, oldest first (up to 200). */
+    public java.util.List<com.fasterxml.jackson.databind.JsonNode> messages(String chatId, String user) {
+        TestHttp.Resp r = http().get("/v1/chats/" + chatId + "/messages?order=asc&limit=200", token(user));
+        if (r.status() != 200) {
+            throw new AssertionError("GET messages of " + chatId + ": " + r);
+        }
+        java.util.List<com.fasterxml.jackson.databind.JsonNode> out = new java.util.ArrayList<>();
+        r.data().path("messages").forEach(out::add);
+        return out;
+    }
+
+    /** One message of {@link #messages}, by id; fails when it is not there. */
+    public com.fasterxml.jackson.databind.JsonNode message(String chatId, String user, String messageId) {
+        return messages(chatId, user).stream().filter(m -> messageId.equals(m.path("id").asText())).findFirst()
+                .orElseThrow(() -> new AssertionError("no message " + messageId + " in GET " + chatId));
+    }
+
     /** A user id no other test uses. */
     public static String newUser(String prefix) {
         return prefix + "_" + ProcessHandle.current().pid() + "_" + USERS.incrementAndGet();

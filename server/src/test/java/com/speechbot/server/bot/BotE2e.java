@@ -90,16 +90,11 @@ final class BotE2e {
     }
 
     static List<JsonNode> messages(TestServer server, String chatId, String user) {
-        TestHttp.Resp r = server.http().get("/v1/chats/" + chatId + "/messages?order=asc&limit=200", server.token(user));
-        assertThat(r.status()).as(r.toString()).isEqualTo(200);
-        List<JsonNode> out = new ArrayList<>();
-        r.data().path("messages").forEach(out::add);
-        return out;
+        return server.messages(chatId, user);
     }
 
     static JsonNode message(TestServer server, String chatId, String user, String messageId) {
-        return messages(server, chatId, user).stream().filter(m -> messageId.equals(m.path("id").asText())).findFirst()
-                .orElseThrow(() -> new AssertionError("no message " + messageId + " in GET " + chatId));
+        return server.message(chatId, user, messageId);
     }
 
     static List<JsonNode> botMessages(TestServer server, String chatId, String user) {

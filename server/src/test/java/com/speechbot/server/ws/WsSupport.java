@@ -8,7 +8,6 @@ import com.speechbot.server.TestHttp;
 import com.speechbot.server.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -34,16 +33,11 @@ final class WsSupport {
 
     /** The chat's messages as {@code user} sees them, oldest first (up to 200). */
     static List<JsonNode> messages(TestServer server, String chatId, String user) {
-        TestHttp.Resp r = server.http().get("/v1/chats/" + chatId + "/messages?order=asc&limit=200", server.token(user));
-        assertThat(r.status()).as(r.toString()).isEqualTo(200);
-        List<JsonNode> out = new ArrayList<>();
-        r.data().path("messages").forEach(out::add);
-        return out;
+        return server.messages(chatId, user);
     }
 
     static JsonNode message(TestServer server, String chatId, String user, String messageId) {
-        return messages(server, chatId, user).stream().filter(m -> messageId.equals(m.path("id").asText())).findFirst()
-                .orElseThrow(() -> new AssertionError("no message " + messageId + " in GET " + chatId));
+        return server.message(chatId, user, messageId);
     }
 
     /** Sends over REST; returns the stored message. */
