@@ -29,7 +29,7 @@ public record ServerConfig(
     }
 
     public ServerConfig withPort(int port) {
-        return new ServerConfig(dataDir, new Http(server.host(), port, server.publicUrl(), server.ioThreads(),
+        return new ServerConfig(dataDir, new Http(server.host(), port, server.publicUrl(), server.ioThreads(), server.transport(),
                 server.maxInitialLineBytes(), server.maxHeaderBytes(), server.maxBodyBytes(), server.shutdownGraceSeconds()),
                 database, jwt, limits, websocket, bot);
     }
@@ -41,12 +41,14 @@ public record ServerConfig(
     }
 
     /** Listener and HTTP codec limits. */
-    public record Http(String host, int port, String publicUrl, int ioThreads, int maxInitialLineBytes,
+    public record Http(String host, int port, String publicUrl, int ioThreads, String transport, int maxInitialLineBytes,
                        int maxHeaderBytes, int maxBodyBytes, int shutdownGraceSeconds) {
         public Http {
             require(host != null && !host.isBlank(), "server.host is required");
             require(port >= 0 && port <= 65535, "server.port must be 0..65535");
             require(ioThreads >= 0, "server.io_threads must be >= 0");
+            require(java.util.Set.of("auto", "io_uring", "epoll", "nio").contains(transport),
+                    "server.transport must be auto, io_uring, epoll or nio");
             require(maxInitialLineBytes >= 256, "server.max_initial_line_bytes must be >= 256");
             require(maxHeaderBytes >= 1024, "server.max_header_bytes must be >= 1024");
             require(maxBodyBytes >= 1024, "server.max_body_bytes must be >= 1024");

@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 final class ChatHub {
 
     private static final int MAX_SEND_BATCH = 256;
+    private static final long DELIVERED_LINGER_MS = 10;
 
     final long chat;
     final EventLoop loop;
@@ -43,6 +44,9 @@ final class ChatHub {
     private final ArrayDeque<Map.Entry<String, Long>> uncoalescedReads = new ArrayDeque<>();
     private final List<CompletableFuture<Void>> readsFlushedWaiters = new ArrayList<>();
     private boolean readInFlight;
+    private Map<Long, String> pendingDelivered = new HashMap<>();
+    /** A "delivered" write is scheduled or in flight. */
+    private boolean deliveredBusy;
     private boolean closed;
     private Boolean botEnabled;
     private BotConductor bot;
@@ -169,8 +173,7 @@ final class ChatHub {
                 p.result.completeExceptionally(failure);
             }
         } else {
-            List<Long> delivered = new ArrayList<>();
-            Map<Long, String> authors = new HashMap<>();
+            Map<Long, String> delivered = new HashMap<>();
             for (int i = 0; i < batch.size(); i++) {
                 SendOutcome o = outcomes.get(i);
                 if (o.kind() == SendOutcome.Kind.STORED) {
@@ -183,14 +186,13 @@ final class ChatHub {
                         // The bot takes it and marks it read itself; "read" supersedes "delivered".
                         bot().answer(o.view(), o.seq());
                     } else if (userMessage && hasOtherUserThan(author)) {
-                        delivered.add(o.seq());
-                        authors.put(o.seq(), author);
+                        delivered.put(o.seq(), author);
                     }
                 }
                 batch.get(i).result.complete(o);
             }
             if (!delivered.isEmpty()) {
-                markDelivered(delivered, authors);
+                markDelivered(delivered);
             }
         }
         if (!sendQueue.isEmpty()) {
@@ -204,23 +206,42 @@ final class ChatHub {
         return byUser.size() > 1 || (byUser.size() == 1 && !byUser.containsKey(userId));
     }
 
-    /** "delivered" = written to another member's connection; persisted, then told to the author's devices. */
-    private void markDelivered(List<Long> seqs, Map<Long, String> authors) {
-        registry.deliveries().submit(chat, seqs)
-                .whenComplete((changed, failure) -> {
+    /**
+     * "delivered" = written to another member's connection; persisted, then told to the author's devices. The updates
+     * linger {@value #DELIVERED_LINGER_MS} ms and one batch is in flight at a time, so
+     * a busy chat writes them once per linger instead of once per message (each write is a transaction and an fsync,
+     * competing with the sends); a status tick that late is invisible to people.
+     */
+    private void markDelivered(Map<Long, String> authors) {
+        pendingDelivered.putAll(authors);
+        if (!deliveredBusy) {
+            deliveredBusy = true;
+            loop.schedule(this::writeDelivered, DELIVERED_LINGER_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void writeDelivered() {
+        Map<Long, String> authors = pendingDelivered;
+        pendingDelivered = new HashMap<>();
+        registry.deliveries().submit(chat, new ArrayList<>(authors.keySet()))
+                .whenComplete((changed, failure) -> loop.execute(() -> {
                     if (failure != null) {
                         HubRegistry.log.warn("could not mark messages of chat {} delivered", chat, failure);
-                        return;
-                    }
-                    loop.execute(() -> {
+                    } else {
                         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
                         // only those still "sent": one already read needs no "delivered" after the fact
                         for (Long seq : changed) {
                             sendToUser(authors.get(seq), ServerEvent.messageStatus(Ids.messageId(chat, seq), "delivered",
                                     now, null), null);
                         }
-                    });
-                });
+                    }
+                    if (pendingDelivered.isEmpty()) {
+                        deliveredBusy = false;
+                        closeIfIdle();
+                    } else {
+                        loop.schedule(this::writeDelivered, DELIVERED_LINGER_MS, TimeUnit.MILLISECONDS);
+                    }
+                }));
     }
 
     // ---- read receipts: coalesced per user, one write per batch -------------------------------------------------
@@ -482,7 +503,7 @@ final class ChatHub {
     }
 
     private void closeIfIdle() {
-        if (subscriberCount == 0 && sendQueue.isEmpty() && !sendInFlight && !readInFlight && !hasPendingReads()
+        if (subscriberCount == 0 && sendQueue.isEmpty() && !sendInFlight && !readInFlight && !hasPendingReads() && !deliveredBusy
                 && typing.isEmpty() && (bot == null || !bot.busy()) && !closed) {
             closed = true;
             registry.remove(this);

@@ -19,6 +19,7 @@ import com.speechbot.protocol.ReactionView;
 import com.speechbot.protocol.codec.Json;
 import com.speechbot.server.config.ServerConfig;
 import com.speechbot.server.error.ApiException;
+import com.speechbot.server.store.Pipeline;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.ResultSet;
@@ -84,10 +85,6 @@ public final class MessageStore {
 
     // ------------------------------------------------------------------------------------------------ sending
 
-    private static final String INSERT_MESSAGE = "INSERT INTO messages (chat_id, seq, role, author_id, content,"
-            + " full_content, content_type, status, metadata, thread_id, reply_to, client_message_id, content_hash,"
-            + " created_at) VALUES (:chat, :seq, :role, :author, :content, :full, :type, :status,"
-            + " CAST(:metadata AS jsonb), :thread, :reply, :cmid, :hash, :now)";
     private static final String INSERT_ATTACHMENT = "INSERT INTO attachments (id, chat_id, seq, position, filename,"
             + " content_type, size, data, created_at) VALUES (:id, :chat, :seq, :pos, :filename, :type, :size, :data, :now)";
 
@@ -130,217 +127,187 @@ public final class MessageStore {
         return out;
     }
 
-    /** The whole transaction; the per-chat state lives only in here, so a failed attempt leaves nothing behind. */
+    /**
+     * The whole transaction in two round trips (see {@link Pipeline}): (1) lock the chats and ask every lookup the rules
+     * need, (2) bump the chats, insert the messages and commit. The per-chat state lives only in here, so a failed
+     * attempt leaves nothing behind.
+     */
     private Map<Long, List<SendOutcome>> storeBatches(Handle h, SortedMap<Long, List<SendCommand>> byChat) {
         List<ChatBatch> batches = new ArrayList<>(byChat.size());
         byChat.forEach((chat, commands) -> batches.add(new ChatBatch(chat, commands)));
 
         // 1. The chat row locks serialise all writers of these chats: seqs, client_message_id and bot-answer checks
-        //    below are race-free. An unknown chat fails all its commands.
-        Map<Long, Locked> locked = lockChats(h, byChat.keySet());
-        List<ChatBatch> found = new ArrayList<>(batches.size());
+        //    are race-free. The lookups run after the lock in the same round trip (PostgreSQL runs them in order).
+        Pipeline read = new Pipeline();
+        Pipeline.Rows<Locked> locks = read.query("SELECT id, last_seq, message_count, updated_at FROM chats"
+                + " WHERE id = ANY(?::bigint[]) ORDER BY id FOR NO KEY UPDATE", rs -> new Locked(rs.getLong("id"),
+                rs.getLong("last_seq"), rs.getLong("message_count"), instant(rs, "updated_at")),
+                (Object) byChat.keySet().toArray(new Long[0]));
+        Lookups lookups = new Lookups(read, batches);
+        read.run(h.getConnection());
+
+        Map<Long, Locked> locked = new HashMap<>();
+        locks.list().forEach(l -> locked.put(l.chat(), l));
+        Known known = lookups.known();
+        Instant now = now();
+        List<ChatBatch> storing = new ArrayList<>();
         for (ChatBatch b : batches) {
             Locked row = locked.get(b.chat);
             if (row == null) {
-                b.failAll(ApiException.chatNotFound());
-            } else {
-                b.locked = row;
-                found.add(b);
+                b.failAll(ApiException.chatNotFound()); // an unknown chat fails all its commands
+                continue;
+            }
+            b.locked = row;
+            b.decide(known, now); // each command's fate, in command order, in plain Java
+            if (!b.toStore.isEmpty()) {
+                storing.add(b);
+            }
+            resolveExisting(h, b); // idempotent repeats: the earlier messages as they are now (rare)
+        }
+
+        // 2. Write and commit: one UPDATE for all chats' counters, one INSERT per table, in one round trip.
+        if (!storing.isEmpty()) {
+            Pipeline write = new Pipeline();
+            bumpChats(write, storing, now);
+            boolean attachments = insertMessages(write, storing, now);
+            if (!attachments) {
+                write.commit(); // attachments (rare, large) go in a batch of their own before Jdbi commits
+            }
+            write.run(h.getConnection());
+            if (attachments) {
+                insertAttachments(h, storing, now);
             }
         }
-        if (!found.isEmpty()) {
-            // 2. What the rules need from the database, one query per kind for all chats at once.
-            Known known = lookUp(h, found);
-            // 3. Each command's fate, in command order, in plain Java.
-            found.forEach(b -> b.decide(known));
-            // 4. Write what is stored: one UPDATE for all the chats' counters, one batch of INSERTs per table.
-            Instant now = now();
-            List<ChatBatch> storing = found.stream().filter(b -> !b.toStore.isEmpty()).toList();
-            if (!storing.isEmpty()) {
-                bumpChats(h, storing, now);
-                insertMessages(h, storing, now);
-            }
-            // 5. Idempotent repeats: the earlier messages as they are now (rare, so per chat), then in-batch duplicates.
-            for (ChatBatch b : found) {
-                resolveExisting(h, b);
-                b.resolveDuplicates();
-            }
-        }
+        batches.forEach(ChatBatch::resolveDuplicates);
         Map<Long, List<SendOutcome>> out = new TreeMap<>();
         batches.forEach(b -> out.put(b.chat, List.of(b.out)));
         return out;
     }
 
     /**
-     * Locks the chat rows in ascending id order: ORDER BY runs below the row locking, so the rows are locked in that
-     * order, and any two transactions locking overlapping sets of chats this way cannot deadlock.
+     * What the commands of all chats ask about, asked once per kind (and not at all when nothing asks). Each lookup is
+     * {@code unnest(keys) CROSS JOIN LATERAL (... LIMIT 1)}: the LIMIT keeps the planner from turning it into a hash
+     * join over the whole table, so every key is one index probe whatever the statistics said when the statement's
+     * generic plan was cached (an {@code IN (SELECT * FROM unnest(...))} form cached on a young, small table went on
+     * seq-scanning {@code messages} as it grew).
      */
-    private static Map<Long, Locked> lockChats(Handle h, Collection<Long> chats) {
-        Map<Long, Locked> out = new HashMap<>();
-        h.createQuery("SELECT id, last_seq, message_count, updated_at FROM chats WHERE id = ANY(:ids)"
-                        + " ORDER BY id FOR NO KEY UPDATE")
-                .bind("ids", longArray(chats))
-                .map((rs, ctx) -> new Locked(rs.getLong("id"), rs.getLong("last_seq"), rs.getLong("message_count"),
-                        instant(rs, "updated_at")))
-                .forEach(l -> out.put(l.chat(), l));
-        return out;
-    }
+    private static final class Lookups {
+        private Pipeline.Rows<Member> members;
+        private Pipeline.Rows<Map.Entry<ClientKey, Row>> earlier;
+        private Pipeline.Rows<Ids.MessageKey> replyTargets;
+        private Pipeline.Rows<Map.Entry<ReplyKey, Row>> botAnswers;
 
-    /**
-     * Collects what the commands of all chats ask about, then asks once per kind (and not at all when nothing asks).
-     * Each lookup is {@code unnest(keys) CROSS JOIN LATERAL (... LIMIT 1)}: the LIMIT keeps the planner from turning it
-     * into a hash join over the whole table, so every key is one index probe whatever the statistics said when the
-     * statement's generic plan was cached (an {@code IN (SELECT * FROM unnest(...))} form cached on a young, small
-     * table went on seq-scanning {@code messages} as it grew).
-     */
-    private static Known lookUp(Handle h, List<ChatBatch> batches) {
-        Set<Member> userAuthors = new LinkedHashSet<>();
-        Set<ClientKey> clientKeys = new LinkedHashSet<>();
-        Set<Ids.MessageKey> replyTargets = new LinkedHashSet<>();
-        Set<ReplyKey> botReplies = new LinkedHashSet<>();
-        for (ChatBatch b : batches) {
-            for (SendCommand c : b.commands) {
-                if (isUser(c)) {
-                    userAuthors.add(new Member(b.chat, c.authorId()));
-                }
-                if (c.clientMessageId() != null) {
-                    clientKeys.add(new ClientKey(b.chat, c.authorId(), c.clientMessageId()));
-                }
-                if (c.replyTo() != null) {
-                    Ids.MessageKey key = Ids.parseMessageId(c.replyTo());
-                    if (key != null && key.chat() == b.chat) { // another chat's message is refused without asking
-                        replyTargets.add(key);
+        Lookups(Pipeline p, List<ChatBatch> batches) {
+            List<Long> memberChats = new ArrayList<>();
+            List<String> memberUsers = new ArrayList<>();
+            List<Long> clientChats = new ArrayList<>();
+            List<String> clientAuthors = new ArrayList<>();
+            List<String> clientIds = new ArrayList<>();
+            List<Long> targetChats = new ArrayList<>();
+            List<Long> targetSeqs = new ArrayList<>();
+            List<Long> replyChats = new ArrayList<>();
+            List<String> replyIds = new ArrayList<>();
+            for (ChatBatch b : batches) {
+                for (SendCommand c : b.commands) {
+                    if (isUser(c)) {
+                        memberChats.add(b.chat);
+                        memberUsers.add(c.authorId());
                     }
-                    if (isBot(c)) {
-                        botReplies.add(new ReplyKey(b.chat, c.replyTo()));
+                    if (c.clientMessageId() != null) {
+                        clientChats.add(b.chat);
+                        clientAuthors.add(c.authorId());
+                        clientIds.add(c.clientMessageId());
+                    }
+                    if (c.replyTo() != null) {
+                        Ids.MessageKey key = Ids.parseMessageId(c.replyTo());
+                        if (key != null && key.chat() == b.chat) { // another chat's message is refused without asking
+                            targetChats.add(key.chat());
+                            targetSeqs.add(key.seq());
+                        }
+                        if (isBot(c)) {
+                            replyChats.add(b.chat);
+                            replyIds.add(c.replyTo());
+                        }
                     }
                 }
             }
+            if (!memberChats.isEmpty()) {
+                members = p.query("SELECT k.want_chat, k.want_user"
+                                + " FROM unnest(?::bigint[], ?::text[]) AS k(want_chat, want_user) CROSS JOIN LATERAL"
+                                + " (SELECT 1 FROM chat_members WHERE chat_id = k.want_chat AND user_id = k.want_user LIMIT 1) m",
+                        rs -> new Member(rs.getLong(1), rs.getString(2)), longs(memberChats), strings(memberUsers));
+            }
+            if (!clientChats.isEmpty()) {
+                earlier = p.query("SELECT k.want_chat AS chat_id, m.*"
+                                + " FROM unnest(?::bigint[], ?::text[], ?::text[]) AS k(want_chat, want_author, want_id)"
+                                + " CROSS JOIN LATERAL (SELECT " + COLUMNS + " FROM messages WHERE chat_id = k.want_chat"
+                                + " AND author_id = k.want_author AND client_message_id = k.want_id LIMIT 1) m",
+                        rs -> {
+                            Row r = row(rs, null);
+                            return Map.entry(new ClientKey(rs.getLong("chat_id"), r.authorId(), r.clientMessageId()), r);
+                        }, longs(clientChats), strings(clientAuthors), strings(clientIds));
+            }
+            if (!targetChats.isEmpty()) {
+                replyTargets = p.query("SELECT k.want_chat, k.want_seq"
+                                + " FROM unnest(?::bigint[], ?::bigint[]) AS k(want_chat, want_seq) CROSS JOIN LATERAL"
+                                + " (SELECT 1 FROM messages WHERE chat_id = k.want_chat AND seq = k.want_seq LIMIT 1) m",
+                        rs -> new Ids.MessageKey(rs.getLong(1), rs.getLong(2)), longs(targetChats), longs(targetSeqs));
+            }
+            if (!replyChats.isEmpty()) {
+                // the stored bot answer to each user message (one at most: unique index messages_bot_answer_uq)
+                botAnswers = p.query("SELECT k.want_chat AS chat_id, m.*"
+                                + " FROM unnest(?::bigint[], ?::text[]) AS k(want_chat, want_reply) CROSS JOIN LATERAL"
+                                + " (SELECT " + COLUMNS + " FROM messages WHERE chat_id = k.want_chat"
+                                + " AND role = 'bot' AND reply_to = k.want_reply ORDER BY seq LIMIT 1) m",
+                        rs -> {
+                            Row r = row(rs, null);
+                            return Map.entry(new ReplyKey(rs.getLong("chat_id"), r.replyTo()), r);
+                        }, longs(replyChats), strings(replyIds));
+            }
         }
-        return new Known(members(h, userAuthors), earlierSends(h, clientKeys), existingMessages(h, replyTargets),
-                botAnswers(h, botReplies));
-    }
 
-    /** Which of these (chat, user) pairs are memberships. */
-    private static Set<Member> members(Handle h, Collection<Member> wanted) {
-        if (wanted.isEmpty()) {
-            return Set.of();
+        Known known() {
+            return new Known(members == null ? Set.of() : new HashSet<>(members.list()), toMap(earlier),
+                    replyTargets == null ? Set.of() : new HashSet<>(replyTargets.list()), toMap(botAnswers));
         }
-        List<Long> chats = new ArrayList<>(wanted.size());
-        List<String> users = new ArrayList<>(wanted.size());
-        wanted.forEach(m -> {
-            chats.add(m.chat());
-            users.add(m.userId());
-        });
-        return new HashSet<>(h.createQuery("SELECT k.want_chat, k.want_user"
-                        + " FROM unnest(:chats, :users) AS k(want_chat, want_user) CROSS JOIN LATERAL"
-                        + " (SELECT 1 FROM chat_members WHERE chat_id = k.want_chat AND user_id = k.want_user LIMIT 1) m")
-                .bind("chats", longArray(chats)).bind("users", textArray(users))
-                .map((rs, ctx) -> new Member(rs.getLong("want_chat"), rs.getString("want_user")))
-                .list());
-    }
 
-    /** Messages stored earlier under these (chat, author, client_message_id) keys. */
-    private static Map<ClientKey, Row> earlierSends(Handle h, Collection<ClientKey> wanted) {
-        if (wanted.isEmpty()) {
-            return Map.of();
+        private static <K> Map<K, Row> toMap(Pipeline.Rows<Map.Entry<K, Row>> rows) {
+            Map<K, Row> out = new HashMap<>();
+            if (rows != null) {
+                rows.list().forEach(e -> out.put(e.getKey(), e.getValue()));
+            }
+            return out;
         }
-        List<Long> chats = new ArrayList<>(wanted.size());
-        List<String> authors = new ArrayList<>(wanted.size());
-        List<String> clientIds = new ArrayList<>(wanted.size());
-        wanted.forEach(k -> {
-            chats.add(k.chat());
-            authors.add(k.authorId());
-            clientIds.add(k.clientMessageId());
-        });
-        Map<ClientKey, Row> out = new HashMap<>();
-        h.createQuery("SELECT k.want_chat AS chat_id, m.*"
-                        + " FROM unnest(:chats, :authors, :ids) AS k(want_chat, want_author, want_id) CROSS JOIN LATERAL"
-                        + " (SELECT " + COLUMNS + " FROM messages WHERE chat_id = k.want_chat"
-                        + " AND author_id = k.want_author AND client_message_id = k.want_id LIMIT 1) m")
-                .bind("chats", longArray(chats)).bind("authors", textArray(authors)).bind("ids", textArray(clientIds))
-                .map((rs, ctx) -> Map.entry(rs.getLong("chat_id"), row(rs, ctx)))
-                .forEach(e -> out.put(new ClientKey(e.getKey(), e.getValue().authorId(), e.getValue().clientMessageId()),
-                        e.getValue()));
-        return out;
-    }
-
-    /** Which of these messages exist (reply targets). */
-    private static Set<Ids.MessageKey> existingMessages(Handle h, Collection<Ids.MessageKey> wanted) {
-        if (wanted.isEmpty()) {
-            return Set.of();
-        }
-        List<Long> chats = new ArrayList<>(wanted.size());
-        List<Long> seqs = new ArrayList<>(wanted.size());
-        wanted.forEach(k -> {
-            chats.add(k.chat());
-            seqs.add(k.seq());
-        });
-        return new HashSet<>(h.createQuery("SELECT k.want_chat, k.want_seq"
-                        + " FROM unnest(:chats, :seqs) AS k(want_chat, want_seq) CROSS JOIN LATERAL"
-                        + " (SELECT 1 FROM messages WHERE chat_id = k.want_chat AND seq = k.want_seq LIMIT 1) m")
-                .bind("chats", longArray(chats)).bind("seqs", longArray(seqs))
-                .map((rs, ctx) -> new Ids.MessageKey(rs.getLong("want_chat"), rs.getLong("want_seq")))
-                .list());
-    }
-
-    /** The stored bot answers to these user messages (one each: unique index messages_bot_answer_uq). */
-    private static Map<ReplyKey, Row> botAnswers(Handle h, Collection<ReplyKey> wanted) {
-        if (wanted.isEmpty()) {
-            return Map.of();
-        }
-        List<Long> chats = new ArrayList<>(wanted.size());
-        List<String> replies = new ArrayList<>(wanted.size());
-        wanted.forEach(k -> {
-            chats.add(k.chat());
-            replies.add(k.replyTo());
-        });
-        Map<ReplyKey, Row> out = new HashMap<>();
-        h.createQuery("SELECT k.want_chat AS chat_id, m.*"
-                        + " FROM unnest(:chats, :replies) AS k(want_chat, want_reply) CROSS JOIN LATERAL"
-                        + " (SELECT " + COLUMNS + " FROM messages WHERE chat_id = k.want_chat"
-                        + " AND role = 'bot' AND reply_to = k.want_reply ORDER BY seq LIMIT 1) m")
-                .bind("chats", longArray(chats)).bind("replies", textArray(replies))
-                .map((rs, ctx) -> Map.entry(rs.getLong("chat_id"), row(rs, ctx)))
-                .forEach(e -> out.put(new ReplyKey(e.getKey(), e.getValue().replyTo()), e.getValue()));
-        return out;
     }
 
     /**
      * Moves every storing chat's last_seq and message_count on by its number of new messages, in one statement. The
-     * rows are locked, so each must land exactly on the seq its batch was planned to end at.
+     * rows are locked, so last_seq lands exactly where each batch planned its seqs (and were it not so, the messages'
+     * primary key would refuse the insert and abort the transaction).
      */
-    private static void bumpChats(Handle h, List<ChatBatch> storing, Instant now) {
+    private static void bumpChats(Pipeline p, List<ChatBatch> storing, Instant now) {
         List<Long> chats = new ArrayList<>(storing.size());
         List<Long> added = new ArrayList<>(storing.size());
         for (ChatBatch b : storing) {
             chats.add(b.chat);
             added.add((long) b.toStore.size());
         }
-        Map<Long, long[]> bumped = new HashMap<>();
-        h.createQuery("UPDATE chats c SET last_seq = c.last_seq + v.k, message_count = c.message_count + v.k,"
-                        + " updated_at = :now FROM unnest(:chats, :added) AS v(id, k) WHERE c.id = v.id"
-                        + " RETURNING c.id, c.last_seq, c.message_count")
-                .bind("chats", longArray(chats)).bind("added", longArray(added)).bind("now", ts(now))
-                .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)})
-                .forEach(r -> bumped.put(r[0], r));
-        for (ChatBatch b : storing) {
-            long[] r = bumped.get(b.chat);
-            if (r == null || r[1] != b.locked.lastSeq() + b.toStore.size()) {
-                throw new IllegalStateException("chat " + b.chat + " seq moved under its row lock");
-            }
-            b.countAfter = r[2];
-            b.updatedAfter = now;
-        }
+        p.update("UPDATE chats c SET last_seq = c.last_seq + v.k, message_count = c.message_count + v.k,"
+                + " updated_at = ?::timestamptz FROM unnest(?::bigint[], ?::bigint[]) AS v(id, k) WHERE c.id = v.id",
+                now, longs(chats), longs(added));
     }
 
     /**
-     * Inserts the stored commands of all chats as one JDBC batch per table (the driver's reWriteBatchedInserts makes
-     * those multi-row INSERTs) and gives each its {@code STORED} outcome.
+     * Inserts the stored commands of all chats with one statement (columns as arrays, unnested) and gives each its
+     * {@code STORED} outcome. Returns whether any has attachments.
      */
-    private void insertMessages(Handle h, List<ChatBatch> storing, Instant now) {
-        PreparedBatch msgs = h.prepareBatch(INSERT_MESSAGE);
-        PreparedBatch atts = null;
+    private boolean insertMessages(Pipeline p, List<ChatBatch> storing, Instant now) {
+        int n = storing.stream().mapToInt(b -> b.toStore.size()).sum();
+        Long[] chats = new Long[n];
+        Long[] seqs = new Long[n];
+        String[][] text = new String[11][n];
+        boolean attachments = false;
+        int row = 0;
         for (ChatBatch b : storing) {
             String chatId = Ids.chatId(b.chat);
             long count = b.locked.messageCount();
@@ -348,23 +315,21 @@ public final class MessageStore {
                 SendCommand c = b.commands.get(i);
                 long seq = b.seqs[i];
                 count++;
-                msgs.bind("chat", b.chat).bind("seq", seq).bind("role", c.role()).bind("author", c.authorId())
-                        .bind("content", c.content()).bind("full", c.effectiveFullContent())
-                        .bind("type", c.contentType()).bind("status", c.effectiveStatus())
-                        .bind("metadata", c.metadata() == null ? null : Json.writeString(c.metadata()))
-                        .bind("thread", c.threadId()).bind("reply", c.replyTo()).bind("cmid", c.clientMessageId())
-                        .bind("hash", b.hashes[i]).bind("now", ts(now)).add();
+                chats[row] = b.chat;
+                seqs[row] = seq;
+                String[] values = {c.role(), c.authorId(), c.content(), c.effectiveFullContent(), c.contentType(),
+                        c.effectiveStatus(), c.metadata() == null ? null : Json.writeString(c.metadata()), c.threadId(),
+                        c.replyTo(), c.clientMessageId(), b.hashes[i]};
+                for (int k = 0; k < values.length; k++) {
+                    text[k][row] = values[k];
+                }
+                row++;
                 List<AttachmentView> views = new ArrayList<>(c.attachments().size());
-                for (int p = 0; p < c.attachments().size(); p++) {
-                    NewAttachment a = c.attachments().get(p);
+                for (NewAttachment a : c.attachments()) {
                     String id = newAttachmentId();
-                    if (atts == null) {
-                        atts = h.prepareBatch(INSERT_ATTACHMENT);
-                    }
-                    atts.bind("id", id).bind("chat", b.chat).bind("seq", seq).bind("pos", p).bind("filename", a.filename())
-                            .bind("type", a.contentType()).bind("size", a.size()).bind("data", a.data())
-                            .bind("now", ts(now)).add();
+                    b.attachmentIds.add(id);
                     views.add(attachmentView(id, a.filename(), a.contentType(), a.size()));
+                    attachments = true;
                 }
                 MessageView view = new MessageView(Ids.messageId(b.chat, seq), chatId, c.role(), c.content(),
                         c.effectiveFullContent(), c.contentType(), now, c.effectiveStatus(), c.metadata(), List.of(),
@@ -372,13 +337,37 @@ public final class MessageStore {
                 b.out[i] = SendOutcome.stored(view, new ChatUpdated(chatId, now, count), seq);
             }
         }
-        msgs.execute();
-        if (atts != null) {
-            atts.execute();
-        }
+        p.update("INSERT INTO messages (chat_id, seq, role, author_id, content, full_content, content_type, status,"
+                + " metadata, thread_id, reply_to, client_message_id, content_hash, created_at)"
+                + " SELECT chat_id, seq, role, author_id, content, full_content, content_type, status,"
+                + " CAST(metadata AS jsonb), thread_id, reply_to, client_message_id, content_hash, ?::timestamptz"
+                + " FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],"
+                + " ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS v(chat_id, seq, role, author_id, content,"
+                + " full_content, content_type, status, metadata, thread_id, reply_to, client_message_id, content_hash)",
+                now, chats, seqs, text[0], text[1], text[2], text[3], text[4], text[5], text[6], text[7], text[8], text[9],
+                text[10]);
+        return attachments;
     }
 
-    /** {@code EXISTING} outcomes: the earlier messages with their reactions and attachments, and the chat as it is now. */
+    /** The attachments of the stored commands, as one JDBC batch (their bytes are too large for an array parameter). */
+    private static void insertAttachments(Handle h, List<ChatBatch> storing, Instant now) {
+        PreparedBatch atts = h.prepareBatch(INSERT_ATTACHMENT);
+        for (ChatBatch b : storing) {
+            java.util.Iterator<String> ids = b.attachmentIds.iterator();
+            for (int i : b.toStore) {
+                List<NewAttachment> list = b.commands.get(i).attachments();
+                for (int pos = 0; pos < list.size(); pos++) {
+                    NewAttachment a = list.get(pos);
+                    atts.bind("id", ids.next()).bind("chat", b.chat).bind("seq", b.seqs[i]).bind("pos", pos)
+                            .bind("filename", a.filename()).bind("type", a.contentType()).bind("size", a.size())
+                            .bind("data", a.data()).bind("now", ts(now)).add();
+                }
+            }
+        }
+        atts.execute();
+    }
+
+    /** {@code EXISTING} outcomes: the earlier messages with their reactions and attachments, and the chat after this batch. */
     private void resolveExisting(Handle h, ChatBatch b) {
         if (b.existing.isEmpty()) {
             return;
@@ -390,6 +379,14 @@ public final class MessageStore {
         }
         ChatUpdated state = new ChatUpdated(Ids.chatId(b.chat), b.updatedAfter, b.countAfter);
         b.existing.forEach((i, r) -> b.out[i] = SendOutcome.existing(views.get(r.seq()), state, r.seq()));
+    }
+
+    private static Long[] longs(List<Long> values) {
+        return values.toArray(new Long[0]);
+    }
+
+    private static String[] strings(List<String> values) {
+        return values.toArray(new String[0]);
     }
 
     private static boolean isUser(SendCommand c) {
@@ -445,6 +442,8 @@ public final class MessageStore {
         /** The chat row after the transaction, reported with {@code EXISTING} outcomes. */
         long countAfter;
         Instant updatedAfter;
+        /** The new attachments' ids, in the order of the stored commands and their attachments. */
+        final List<String> attachmentIds = new ArrayList<>();
 
         ChatBatch(long chat, List<SendCommand> commands) {
             this.chat = chat;
@@ -464,9 +463,7 @@ public final class MessageStore {
          * before (other content → conflict, else duplicate / existing); reply_to must name a message of this chat,
          * stored or earlier in this batch. Anything else gets the chat's next seq.
          */
-        void decide(Known known) {
-            countAfter = locked.messageCount();
-            updatedAfter = locked.updatedAt();
+        void decide(Known known, Instant now) {
             Map<String, Integer> firstBotAnswer = new HashMap<>(); // reply_to → first stored bot answer in the batch
             Map<String, Integer> firstInBatch = new HashMap<>();   // author \0 client id → first command with it
             Set<Long> batchSeqs = new HashSet<>();
@@ -527,6 +524,8 @@ public final class MessageStore {
                     firstInBatch.put(clientKey, i);
                 }
             }
+            countAfter = locked.messageCount() + toStore.size();
+            updatedAfter = toStore.isEmpty() ? locked.updatedAt() : now;
         }
 
         private boolean replyTargetExists(String replyTo, Known known, Set<Long> batchSeqs) {
