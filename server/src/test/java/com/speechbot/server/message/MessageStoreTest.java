@@ -1016,6 +1016,226 @@ class MessageStoreTest {
         assertThat(store.markRead(999_999_997L, "alice", 3)).isEmpty();
     }
 
+    private static List<String> statuses(long chat) {
+        return store.after(chat, 0, 1_000).stream().map(MessageView::status).toList();
+    }
+
+    private static Instant receiptUpdatedAt(long chat, String user) {
+        return scalar(java.time.OffsetDateTime.class,
+                "SELECT updated_at FROM read_receipts WHERE chat_id = ? AND user_id = ?", chat, user).toInstant();
+    }
+
+    @Test
+    void markReadBatchesStoresSeveralChatsAndReadersAtOnceUnderThePerReaderRules() {
+        long first = chat("alice", "bob", "carol");
+        sendOk(first, "alice", "1");
+        sendOk(first, "bob", "2");
+        sendOk(first, "carol", "3");
+        sendOk(first, "alice", "4");
+        send(first, SendCommand.bot("bot", "5", null, "text", null, null, null, null));
+        sendOk(first, "alice", "6");
+        sendOk(first, "bob", "7");
+        long second = chat("dave", "erin", "frank");
+        sendOk(second, "dave", "1");
+        sendOk(second, "dave", "2");
+        sendOk(second, "dave", "3");
+        sendOk(second, "erin", "4");
+        store.markDelivered(second, List.of(2L));
+        long third = chat("gina", "hal");
+        for (int i = 1; i <= 3; i++) {
+            sendOk(third, "gina", "g" + i);
+        }
+        assertThat(store.markRead(first, "carol", 1)).containsExactly(new ReadChange(1, "alice"));
+        assertThat(store.markRead(third, "hal", 3)).hasSize(3);
+        Instant halAt = receiptUpdatedAt(third, "hal");
+        String botStatus = statuses(first).get(4);
+        clock.advance(Duration.ofSeconds(5));
+        long unknown = 999_999_994L;
+
+        Map<Long, Map<String, List<ReadChange>>> changes = store.markReadBatches(Map.of(
+                first, Map.of("bob", 5L, "carol", 7L),     // bob (0, 5] and carol (1, 7] overlap on 2..5
+                second, Map.of("erin", 99L, "frank", 2L),  // erin beyond the end: capped at 4
+                third, Map.of("hal", 1L),                  // moves back: ignored
+                unknown, Map.of("zed", 5L)));              // no such chat: nothing, the others unaffected
+
+        assertThat(changes).containsOnlyKeys(first, second, third, unknown);
+        // never the reader's own message nor the bot's; message 4, in both ranges, changes once, for one reader
+        assertThat(changes.get(first)).containsOnlyKeys("bob", "carol");
+        assertThat(changes.get(first).get("bob")).containsExactly(new ReadChange(3, "carol"), new ReadChange(4, "alice"));
+        assertThat(changes.get(first).get("carol"))
+                .containsExactly(new ReadChange(2, "bob"), new ReadChange(6, "alice"), new ReadChange(7, "bob"));
+        assertThat(statuses(first)).containsExactly("read", "read", "read", "read", botStatus, "read", "read");
+        assertThat(store.lastReadSeq(first, "bob")).isEqualTo(5);
+        assertThat(store.lastReadSeq(first, "carol")).isEqualTo(7);
+
+        assertThat(changes.get(second).get("erin"))
+                .containsExactly(new ReadChange(1, "dave"), new ReadChange(2, "dave"), new ReadChange(3, "dave"));
+        assertThat(changes.get(second).get("frank")).isEmpty(); // 1 and 2 went to erin
+        assertThat(statuses(second)).containsExactly("read", "read", "read", "sent");
+        assertThat(store.lastReadSeq(second, "erin")).isEqualTo(4);
+        assertThat(store.lastReadSeq(second, "frank")).isEqualTo(2);
+
+        assertThat(changes.get(third)).containsExactly(Map.entry("hal", List.of()));
+        assertThat(store.lastReadSeq(third, "hal")).isEqualTo(3);
+        assertThat(receiptUpdatedAt(third, "hal")).isEqualTo(halAt); // not even touched
+
+        assertThat(changes.get(unknown)).containsExactly(Map.entry("zed", List.of()));
+        assertThat(scalar(Long.class, "SELECT count(*) FROM read_receipts WHERE chat_id = ?", unknown)).isZero();
+
+        // the next receipt starts from the stored position: only the new message, and the capped receipt moves on
+        sendOk(second, "dave", "5");
+        assertThat(store.markReadBatches(Map.of(second, Map.of("erin", 1_000L))).get(second).get("erin"))
+                .containsExactly(new ReadChange(5, "dave"));
+        assertThat(store.lastReadSeq(second, "erin")).isEqualTo(5);
+        assertThat(store.markReadBatches(Map.of())).isEmpty();
+        assertThat(store.markReadBatches(Map.of(first, Map.of()))).containsExactly(Map.entry(first, Map.of()));
+    }
+
+    @Test
+    void readersOfOneChatInOneBatchChangeAndReportEachMessageOnce() {
+        long chat = chat("alice", "bob", "carol", "dan");
+        for (int i = 1; i <= 4; i++) {
+            sendOk(chat, "alice", "m" + i);
+        }
+        sendOk(chat, "dan", "m5");
+        store.edit(chat, 2, "alice", new EditRequest("m2!", null, null));
+
+        // the hub's coalesced batch: three readers over the same messages, each message reported once
+        Map<String, List<ReadChange>> changes = store.markRead(chat, Map.of("dan", 4L, "carol", 5L, "bob", 3L));
+
+        List<ReadChange> all = changes.values().stream().flatMap(List::stream).toList();
+        assertThat(all).containsExactlyInAnyOrder(new ReadChange(1, "alice"), new ReadChange(2, "alice"),
+                new ReadChange(3, "alice"), new ReadChange(4, "alice"), new ReadChange(5, "dan"));
+        // attributed to the least reader id that reached it
+        assertThat(changes.get("bob")).extracting(ReadChange::seq).containsExactly(1L, 2L, 3L);
+        assertThat(changes.get("carol")).extracting(ReadChange::seq).containsExactly(4L, 5L);
+        assertThat(changes.get("dan")).isEmpty();
+        assertThat(statuses(chat)).containsOnly("read");
+        assertThat(store.lastReadSeq(chat, "bob")).isEqualTo(3);
+        assertThat(store.lastReadSeq(chat, "carol")).isEqualTo(5);
+        assertThat(store.lastReadSeq(chat, "dan")).isEqualTo(4);
+        // a repeat changes nothing
+        assertThat(store.markRead(chat, Map.of("dan", 5L, "bob", 5L)).values()).allSatisfy(l -> assertThat(l).isEmpty());
+    }
+
+    @Test
+    void markDeliveredBatchesChangesOnlySentMessagesOfEveryChatAtOnce() {
+        long first = chat("alice", "bob");
+        sendOk(first, "alice", "1");
+        sendOk(first, "alice", "2");
+        assertThat(store.markRead(first, "bob", 1)).hasSize(1);
+        sendOk(first, "alice", "3");
+        sendOk(first, "alice", "4");
+        store.edit(first, 4, "alice", new EditRequest("4!", null, null));
+        long second = chat("carol", "dan");
+        sendOk(second, "carol", "1");
+        sendOk(second, "carol", "2");
+        long idle = chat("erin");
+        long unknown = 999_999_993L;
+
+        Map<Long, List<Long>> changed = store.markDeliveredBatches(Map.of(
+                first, List.of(4L, 1L, 3L, 2L, 99L, 3L), second, List.of(2L), idle, List.of(), unknown, List.of(1L)));
+
+        assertThat(changed).containsOnlyKeys(first, second, idle, unknown);
+        assertThat(changed.get(first)).containsExactly(2L, 3L); // 1 is read, 4 edited, 99 not there; ascending
+        assertThat(changed.get(second)).containsExactly(2L);
+        assertThat(changed.get(idle)).isEmpty();
+        assertThat(changed.get(unknown)).isEmpty();
+        assertThat(statuses(first)).containsExactly("read", "delivered", "delivered", "edited");
+        assertThat(statuses(second)).containsExactly("sent", "delivered");
+        // again: nothing is still sent
+        assertThat(store.markDeliveredBatches(Map.of(first, List.of(1L, 2L, 3L, 4L), second, List.of(2L))).values())
+                .allSatisfy(l -> assertThat(l).isEmpty());
+        assertThat(store.markDelivered(second, List.of(1L, 2L))).containsExactly(1L);
+        assertThat(store.markDelivered(second, List.of())).isEmpty();
+    }
+
+    @Test
+    void concurrentReceiptAndDeliveredBatchesOverSharedChatsDoNotDeadlockAndReportEachReadOnce() throws Exception {
+        int messages = 40;
+        String[] readers = {"r0", "r1", "r2", "r3"};
+        long[] chats = new long[5];
+        for (int i = 0; i < chats.length; i++) {
+            chats[i] = chat("alice", readers);
+            List<SendCommand> batch = new ArrayList<>();
+            for (int s = 1; s <= messages; s++) {
+                batch.add(text("alice", "m" + s));
+            }
+            store.insertBatch(chats[i], batch);
+        }
+        // stronger than the hub, which has one receipts batch per chat in flight: here two race on the same receipts
+        int threads = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch go = new CountDownLatch(1);
+        Map<Long, List<Long>> reportedRead = new ConcurrentHashMap<>();
+        Map<String, AtomicLong> highestAsked = new ConcurrentHashMap<>();
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                boolean receipts = t % 2 == 0;
+                Random random = new Random(7 + t);
+                futures.add(pool.submit(() -> {
+                    go.await();
+                    for (int round = 1; round <= 30; round++) {
+                        List<Long> picked = new ArrayList<>(LongStream.of(chats).boxed().toList());
+                        Collections.shuffle(picked, random);
+                        picked = picked.subList(0, 2 + random.nextInt(chats.length - 1));
+                        if (receipts) {
+                            Map<Long, Map<String, Long>> byChat = new LinkedHashMap<>();
+                            for (long chat : picked) {
+                                Map<String, Long> uptos = new LinkedHashMap<>();
+                                for (String reader : readers) {
+                                    if (random.nextBoolean()) {
+                                        long upto = Math.min(messages + 5, round + random.nextInt(12));
+                                        uptos.put(reader, upto);
+                                        highestAsked.computeIfAbsent(chat + "/" + reader, k -> new AtomicLong())
+                                                .accumulateAndGet(upto, Math::max);
+                                    }
+                                }
+                                byChat.put(chat, uptos);
+                            }
+                            store.markReadBatches(byChat).forEach((chat, changes) -> changes.values().forEach(list ->
+                                    list.forEach(c -> reportedRead.computeIfAbsent(chat, k -> new CopyOnWriteArrayList<>())
+                                            .add(c.seq()))));
+                        } else {
+                            Map<Long, List<Long>> byChat = new LinkedHashMap<>();
+                            for (long chat : picked) {
+                                List<Long> seqs = new ArrayList<>();
+                                for (int k = 0; k < 8; k++) {
+                                    seqs.add(1L + random.nextInt(messages));
+                                }
+                                byChat.put(chat, seqs);
+                            }
+                            store.markDeliveredBatches(byChat);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (Future<?> f : futures) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (long chat : chats) {
+            long furthest = 0;
+            for (String reader : readers) {
+                AtomicLong asked = highestAsked.get(chat + "/" + reader);
+                long expected = asked == null ? 0 : Math.min(asked.get(), messages);
+                assertThat(store.lastReadSeq(chat, reader)).as("receipt of %s in chat %d", reader, chat).isEqualTo(expected);
+                furthest = Math.max(furthest, expected);
+            }
+            List<String> status = statuses(chat);
+            List<Long> read = LongStream.rangeClosed(1, messages).filter(s -> status.get((int) s - 1).equals("read"))
+                    .boxed().toList();
+            // everything up to the furthest receipt is read, nothing beyond; each read reported exactly once
+            assertThat(read).containsExactlyElementsOf(LongStream.rangeClosed(1, furthest).boxed().toList());
+            assertThat(reportedRead.getOrDefault(chat, List.of())).containsExactlyInAnyOrderElementsOf(read);
+        }
+    }
+
     @Test
     void afterReturnsTheTailForResume() {
         long chat = chat("alice");
