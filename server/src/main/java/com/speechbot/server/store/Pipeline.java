@@ -87,7 +87,7 @@ public final class Pipeline {
             sql.append(";\n");
         }
         sql.append(statement);
-        params.addAll(List.of(args));
+        params.addAll(java.util.Arrays.asList(args)); // nulls are parameters too
         results.add(rows);
     }
 

@@ -39,14 +39,17 @@ class PipelineTest {
         List<String> names = jdbi.inTransaction(h -> {
             Pipeline p = new Pipeline();
             p.update("INSERT INTO pipeline_t (id, name, at) SELECT id, name, ?::timestamptz"
-                    + " FROM unnest(?::bigint[], ?::text[]) AS v(id, name)", at, new Long[] {1L, 2L, 3L},
-                    new String[] {"one", null, "three"});
+                    + " FROM unnest(?::bigint[], ?::text[]) AS v(id, name)", at, new Long[] {1L, 2L},
+                    new String[] {"one", null});
+            p.update("INSERT INTO pipeline_t (id, name, at) VALUES (?, ?, ?::timestamptz)", 3L, "three", null);
             Pipeline.Rows<String> first = p.query("SELECT coalesce(name, '-') FROM pipeline_t WHERE id = ANY(?::bigint[])"
                     + " ORDER BY id", rs -> rs.getString(1), (Object) new Long[] {1L, 2L, 3L});
             Pipeline.Rows<Long> count = p.query("SELECT count(*) FROM pipeline_t WHERE at = ?::timestamptz",
                     rs -> rs.getLong(1), at);
+            Pipeline.Rows<Long> nulls = p.query("SELECT count(*) FROM pipeline_t WHERE at IS NULL", rs -> rs.getLong(1));
             p.run(h.getConnection());
-            assertThat(count.list()).containsExactly(3L);
+            assertThat(count.list()).containsExactly(2L);
+            assertThat(nulls.list()).containsExactly(1L); // a null parameter binds as SQL NULL
             return first.list();
         });
         assertThat(names).containsExactly("one", "-", "three");
