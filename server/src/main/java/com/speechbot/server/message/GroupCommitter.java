@@ -59,12 +59,14 @@ public final class GroupCommitter<I, O> {
 
     /** "delivered" updates: each chat's seqs that reached another member; returns those whose status changed. */
     public static GroupCommitter<List<Long>, List<Long>> deliveries(MessageStore store, Executor db) {
-        return new GroupCommitter<>(store::markDeliveredBatches, store::markDelivered, db, DEFAULT_LANES);
+        StatusStore statuses = store.statuses();
+        return new GroupCommitter<>(statuses::markDeliveredBatches, statuses::markDelivered, db, DEFAULT_LANES);
     }
 
-    /** Read receipts: each chat's readers and their highest seq, stored by {@link MessageStore#markRead(Map)}. */
+    /** Read receipts: each chat's readers and their highest seq, stored by {@link StatusStore#markRead(long, Map)}. */
     public static GroupCommitter<Map<String, Long>, Map<String, List<ReadChange>>> receipts(MessageStore store, Executor db) {
-        return new GroupCommitter<>(store::markReadBatches, store::markRead, db, DEFAULT_LANES);
+        StatusStore statuses = store.statuses();
+        return new GroupCommitter<>(statuses::markReadBatches, statuses::markRead, db, DEFAULT_LANES);
     }
 
     /** Stores {@code batch} of {@code chat} with whatever else is waiting; completes on a database thread. */

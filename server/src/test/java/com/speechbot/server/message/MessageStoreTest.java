@@ -975,7 +975,7 @@ class MessageStoreTest {
         sendOk(first, "alice", "a2");
         sendOk(second, "dave", "d1");
 
-        Map<Long, Map<String, List<ReadChange>>> changes = store.markReadBatches(Map.of(
+        Map<Long, Map<String, List<ReadChange>>> changes = store.statuses().markReadBatches(Map.of(
                 first, Map.of("bob", 2L, "carol", 1L),
                 second, Map.of("erin", 1L)));
 
@@ -984,9 +984,9 @@ class MessageStoreTest {
         firstChanges.addAll(changes.get(first).get("carol"));
         assertThat(firstChanges).containsExactlyInAnyOrder(new ReadChange(1, "alice"), new ReadChange(2, "alice"));
         assertThat(changes.get(second).get("erin")).containsExactly(new ReadChange(1, "dave"));
-        assertThat(store.lastReadSeq(first, "bob")).isEqualTo(2);
-        assertThat(store.lastReadSeq(first, "carol")).isEqualTo(1);
-        assertThat(store.lastReadSeq(second, "erin")).isEqualTo(1);
+        assertThat(store.statuses().lastReadSeq(first, "bob")).isEqualTo(2);
+        assertThat(store.statuses().lastReadSeq(first, "carol")).isEqualTo(1);
+        assertThat(store.statuses().lastReadSeq(second, "erin")).isEqualTo(1);
     }
 
     @Test
@@ -998,22 +998,22 @@ class MessageStoreTest {
         send(chat, SendCommand.bot("bot", "4", null, "text", null, null, null, null));                // bot
         MessageView five = sendOk(chat, "alice", "5");                                                // edited below
         sendOk(chat, "alice", "6");                                                                   // beyond upto
-        assertThat(store.markDelivered(chat, List.of(3L, 2L, 99L))).containsExactly(2L, 3L);
-        assertThat(store.markDelivered(chat, List.of(3L))).isEmpty();
+        assertThat(store.statuses().markDelivered(chat, List.of(3L, 2L, 99L))).containsExactly(2L, 3L);
+        assertThat(store.statuses().markDelivered(chat, List.of(3L))).isEmpty();
         store.edit(chat, seqOf(five), "alice", new EditRequest("5!", null, null));
 
-        List<ReadChange> changed = store.markRead(chat, "bob", 5);
+        List<ReadChange> changed = store.statuses().markRead(chat, "bob", 5);
         assertThat(changed).containsExactly(new ReadChange(1, "alice"), new ReadChange(3, "alice"), new ReadChange(5, "alice"));
         assertThat(store.after(chat, 0, 10)).extracting(MessageView::status)
                 .containsExactly("read", "delivered", "read", "delivered", "read", "sent");
-        assertThat(store.lastReadSeq(chat, "bob")).isEqualTo(5);
+        assertThat(store.statuses().lastReadSeq(chat, "bob")).isEqualTo(5);
         // going back changes nothing and does not move the receipt back
-        assertThat(store.markRead(chat, "bob", 2)).isEmpty();
-        assertThat(store.lastReadSeq(chat, "bob")).isEqualTo(5);
+        assertThat(store.statuses().markRead(chat, "bob", 2)).isEmpty();
+        assertThat(store.statuses().lastReadSeq(chat, "bob")).isEqualTo(5);
         // alice reading marks bob's message; a position beyond the end is clamped
-        assertThat(store.markRead(chat, "alice", 1_000)).containsExactly(new ReadChange(2, "bob"));
-        assertThat(store.lastReadSeq(chat, "alice")).isEqualTo(6);
-        assertThat(store.markRead(999_999_997L, "alice", 3)).isEmpty();
+        assertThat(store.statuses().markRead(chat, "alice", 1_000)).containsExactly(new ReadChange(2, "bob"));
+        assertThat(store.statuses().lastReadSeq(chat, "alice")).isEqualTo(6);
+        assertThat(store.statuses().markRead(999_999_997L, "alice", 3)).isEmpty();
     }
 
     private static List<String> statuses(long chat) {
@@ -1040,19 +1040,19 @@ class MessageStoreTest {
         sendOk(second, "dave", "2");
         sendOk(second, "dave", "3");
         sendOk(second, "erin", "4");
-        store.markDelivered(second, List.of(2L));
+        store.statuses().markDelivered(second, List.of(2L));
         long third = chat("gina", "hal");
         for (int i = 1; i <= 3; i++) {
             sendOk(third, "gina", "g" + i);
         }
-        assertThat(store.markRead(first, "carol", 1)).containsExactly(new ReadChange(1, "alice"));
-        assertThat(store.markRead(third, "hal", 3)).hasSize(3);
+        assertThat(store.statuses().markRead(first, "carol", 1)).containsExactly(new ReadChange(1, "alice"));
+        assertThat(store.statuses().markRead(third, "hal", 3)).hasSize(3);
         Instant halAt = receiptUpdatedAt(third, "hal");
         String botStatus = statuses(first).get(4);
         clock.advance(Duration.ofSeconds(5));
         long unknown = 999_999_994L;
 
-        Map<Long, Map<String, List<ReadChange>>> changes = store.markReadBatches(Map.of(
+        Map<Long, Map<String, List<ReadChange>>> changes = store.statuses().markReadBatches(Map.of(
                 first, Map.of("bob", 5L, "carol", 7L),     // bob (0, 5] and carol (1, 7] overlap on 2..5
                 second, Map.of("erin", 99L, "frank", 2L),  // erin beyond the end: capped at 4
                 third, Map.of("hal", 1L),                  // moves back: ignored
@@ -1065,18 +1065,18 @@ class MessageStoreTest {
         assertThat(changes.get(first).get("carol"))
                 .containsExactly(new ReadChange(2, "bob"), new ReadChange(6, "alice"), new ReadChange(7, "bob"));
         assertThat(statuses(first)).containsExactly("read", "read", "read", "read", botStatus, "read", "read");
-        assertThat(store.lastReadSeq(first, "bob")).isEqualTo(5);
-        assertThat(store.lastReadSeq(first, "carol")).isEqualTo(7);
+        assertThat(store.statuses().lastReadSeq(first, "bob")).isEqualTo(5);
+        assertThat(store.statuses().lastReadSeq(first, "carol")).isEqualTo(7);
 
         assertThat(changes.get(second).get("erin"))
                 .containsExactly(new ReadChange(1, "dave"), new ReadChange(2, "dave"), new ReadChange(3, "dave"));
         assertThat(changes.get(second).get("frank")).isEmpty(); // 1 and 2 went to erin
         assertThat(statuses(second)).containsExactly("read", "read", "read", "sent");
-        assertThat(store.lastReadSeq(second, "erin")).isEqualTo(4);
-        assertThat(store.lastReadSeq(second, "frank")).isEqualTo(2);
+        assertThat(store.statuses().lastReadSeq(second, "erin")).isEqualTo(4);
+        assertThat(store.statuses().lastReadSeq(second, "frank")).isEqualTo(2);
 
         assertThat(changes.get(third)).containsExactly(Map.entry("hal", List.of()));
-        assertThat(store.lastReadSeq(third, "hal")).isEqualTo(3);
+        assertThat(store.statuses().lastReadSeq(third, "hal")).isEqualTo(3);
         assertThat(receiptUpdatedAt(third, "hal")).isEqualTo(halAt); // not even touched
 
         assertThat(changes.get(unknown)).containsExactly(Map.entry("zed", List.of()));
@@ -1084,11 +1084,11 @@ class MessageStoreTest {
 
         // the next receipt starts from the stored position: only the new message, and the capped receipt moves on
         sendOk(second, "dave", "5");
-        assertThat(store.markReadBatches(Map.of(second, Map.of("erin", 1_000L))).get(second).get("erin"))
+        assertThat(store.statuses().markReadBatches(Map.of(second, Map.of("erin", 1_000L))).get(second).get("erin"))
                 .containsExactly(new ReadChange(5, "dave"));
-        assertThat(store.lastReadSeq(second, "erin")).isEqualTo(5);
-        assertThat(store.markReadBatches(Map.of())).isEmpty();
-        assertThat(store.markReadBatches(Map.of(first, Map.of()))).containsExactly(Map.entry(first, Map.of()));
+        assertThat(store.statuses().lastReadSeq(second, "erin")).isEqualTo(5);
+        assertThat(store.statuses().markReadBatches(Map.of())).isEmpty();
+        assertThat(store.statuses().markReadBatches(Map.of(first, Map.of()))).containsExactly(Map.entry(first, Map.of()));
     }
 
     @Test
@@ -1101,7 +1101,7 @@ class MessageStoreTest {
         store.edit(chat, 2, "alice", new EditRequest("m2!", null, null));
 
         // the hub's coalesced batch: three readers over the same messages, each message reported once
-        Map<String, List<ReadChange>> changes = store.markRead(chat, Map.of("dan", 4L, "carol", 5L, "bob", 3L));
+        Map<String, List<ReadChange>> changes = store.statuses().markRead(chat, Map.of("dan", 4L, "carol", 5L, "bob", 3L));
 
         List<ReadChange> all = changes.values().stream().flatMap(List::stream).toList();
         assertThat(all).containsExactlyInAnyOrder(new ReadChange(1, "alice"), new ReadChange(2, "alice"),
@@ -1111,11 +1111,11 @@ class MessageStoreTest {
         assertThat(changes.get("carol")).extracting(ReadChange::seq).containsExactly(4L, 5L);
         assertThat(changes.get("dan")).isEmpty();
         assertThat(statuses(chat)).containsOnly("read");
-        assertThat(store.lastReadSeq(chat, "bob")).isEqualTo(3);
-        assertThat(store.lastReadSeq(chat, "carol")).isEqualTo(5);
-        assertThat(store.lastReadSeq(chat, "dan")).isEqualTo(4);
+        assertThat(store.statuses().lastReadSeq(chat, "bob")).isEqualTo(3);
+        assertThat(store.statuses().lastReadSeq(chat, "carol")).isEqualTo(5);
+        assertThat(store.statuses().lastReadSeq(chat, "dan")).isEqualTo(4);
         // a repeat changes nothing
-        assertThat(store.markRead(chat, Map.of("dan", 5L, "bob", 5L)).values()).allSatisfy(l -> assertThat(l).isEmpty());
+        assertThat(store.statuses().markRead(chat, Map.of("dan", 5L, "bob", 5L)).values()).allSatisfy(l -> assertThat(l).isEmpty());
     }
 
     @Test
@@ -1123,7 +1123,7 @@ class MessageStoreTest {
         long first = chat("alice", "bob");
         sendOk(first, "alice", "1");
         sendOk(first, "alice", "2");
-        assertThat(store.markRead(first, "bob", 1)).hasSize(1);
+        assertThat(store.statuses().markRead(first, "bob", 1)).hasSize(1);
         sendOk(first, "alice", "3");
         sendOk(first, "alice", "4");
         store.edit(first, 4, "alice", new EditRequest("4!", null, null));
@@ -1133,7 +1133,7 @@ class MessageStoreTest {
         long idle = chat("erin");
         long unknown = 999_999_993L;
 
-        Map<Long, List<Long>> changed = store.markDeliveredBatches(Map.of(
+        Map<Long, List<Long>> changed = store.statuses().markDeliveredBatches(Map.of(
                 first, List.of(4L, 1L, 3L, 2L, 99L, 3L), second, List.of(2L), idle, List.of(), unknown, List.of(1L)));
 
         assertThat(changed).containsOnlyKeys(first, second, idle, unknown);
@@ -1144,10 +1144,10 @@ class MessageStoreTest {
         assertThat(statuses(first)).containsExactly("read", "delivered", "delivered", "edited");
         assertThat(statuses(second)).containsExactly("sent", "delivered");
         // again: nothing is still sent
-        assertThat(store.markDeliveredBatches(Map.of(first, List.of(1L, 2L, 3L, 4L), second, List.of(2L))).values())
+        assertThat(store.statuses().markDeliveredBatches(Map.of(first, List.of(1L, 2L, 3L, 4L), second, List.of(2L))).values())
                 .allSatisfy(l -> assertThat(l).isEmpty());
-        assertThat(store.markDelivered(second, List.of(1L, 2L))).containsExactly(1L);
-        assertThat(store.markDelivered(second, List.of())).isEmpty();
+        assertThat(store.statuses().markDelivered(second, List.of(1L, 2L))).containsExactly(1L);
+        assertThat(store.statuses().markDelivered(second, List.of())).isEmpty();
     }
 
     @Test
@@ -1194,7 +1194,7 @@ class MessageStoreTest {
                                 }
                                 byChat.put(chat, uptos);
                             }
-                            store.markReadBatches(byChat).forEach((chat, changes) -> changes.values().forEach(list ->
+                            store.statuses().markReadBatches(byChat).forEach((chat, changes) -> changes.values().forEach(list ->
                                     list.forEach(c -> reportedRead.computeIfAbsent(chat, k -> new CopyOnWriteArrayList<>())
                                             .add(c.seq()))));
                         } else {
@@ -1206,7 +1206,7 @@ class MessageStoreTest {
                                 }
                                 byChat.put(chat, seqs);
                             }
-                            store.markDeliveredBatches(byChat);
+                            store.statuses().markDeliveredBatches(byChat);
                         }
                     }
                     return null;
@@ -1224,7 +1224,7 @@ class MessageStoreTest {
             for (String reader : readers) {
                 AtomicLong asked = highestAsked.get(chat + "/" + reader);
                 long expected = asked == null ? 0 : Math.min(asked.get(), messages);
-                assertThat(store.lastReadSeq(chat, reader)).as("receipt of %s in chat %d", reader, chat).isEqualTo(expected);
+                assertThat(store.statuses().lastReadSeq(chat, reader)).as("receipt of %s in chat %d", reader, chat).isEqualTo(expected);
                 furthest = Math.max(furthest, expected);
             }
             List<String> status = statuses(chat);
