@@ -60,6 +60,8 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
  */
 public final class MessageStore {
 
+    /** Send transactions of at most this many commands run generic plans (see {@link #storeBatches}). */
+    private static final int GENERIC_PLAN_MAX_COMMANDS = 8;
     private static final String COLUMNS = "seq, role, author_id, content, full_content, content_type, status,"
             + " metadata::text AS metadata, thread_id, reply_to, client_message_id, content_hash, created_at, edited_at,"
             + " deleted_at, edit_history::text AS edit_history";
@@ -141,10 +143,14 @@ public final class MessageStore {
         // 1. The chat row locks serialise all writers of these chats: seqs, client_message_id and bot-answer checks
         //    are race-free. The lookups run after the lock in the same round trip (PostgreSQL runs them in order).
         Pipeline read = new Pipeline();
-        // These statements are index probes whatever the parameters; without this PostgreSQL re-plans the array
-        // lookups on every execution (their custom plans look cheaper than the generic one), which cost about a
-        // quarter of the transaction.
-        read.update("SET LOCAL plan_cache_mode = force_generic_plan");
+        // A small batch runs generic plans: its statements are index probes whatever the parameters, and without this
+        // PostgreSQL re-plans the array lookups on every execution, a quarter of a one-message transaction. A large
+        // batch keeps custom plans, which see the arrays' length: the generic ones made 200-connection group commits
+        // more than twice as slow (BENCHMARKS.md), and planning is nothing next to inserting thousands of rows.
+        int commands = byChat.values().stream().mapToInt(List::size).sum();
+        if (commands <= GENERIC_PLAN_MAX_COMMANDS) {
+            read.update("SET LOCAL plan_cache_mode = force_generic_plan");
+        }
         Pipeline.Rows<Locked> locks = read.query("SELECT id, last_seq, message_count, updated_at FROM chats"
                 + " WHERE id = ANY(?::bigint[]) ORDER BY id FOR NO KEY UPDATE", rs -> new Locked(rs.getLong("id"),
                 rs.getLong("last_seq"), rs.getLong("message_count"), instant(rs, "updated_at")),
