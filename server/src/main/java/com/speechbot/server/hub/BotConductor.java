@@ -29,6 +29,9 @@ final class BotConductor {
 
     static final String THINKING = "SpeechBot is thinking...";
     private static final long CHECKPOINT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    private static final int FINAL_WRITE_ATTEMPTS = 8;
+    private static final long FINAL_WRITE_FIRST_BACKOFF_MS = 100;
+    private static final long FINAL_WRITE_MAX_BACKOFF_MS = 5_000;
 
     private final ChatHub hub;
     private final BotContext ctx;
@@ -236,16 +239,31 @@ final class BotConductor {
                 hub.publishNow(ServerEvent.error(ErrorCode.BOT_RESPONSE_FAILED.name(),
                         "The bot could not finish its answer (" + failureCause + ")", null), OutboundEvent.Kind.ESSENTIAL);
             }
-            String finalText = text.toString();
             ctx.meters().generated(System.nanoTime() - p.storedNanos);
+            storeFinal(text.toString(), status, meta, 0);
+        }
+
+        /**
+         * The final write, retried with backoff while the database is unavailable (about 10 s in all), so that a
+         * passing outage does not leave the answer "typing"; the next queued answer waits, keeping answers in order.
+         * If every attempt fails, the row stays "typing" and the next start marks it failed.
+         */
+        private void storeFinal(String finalText, String status, ObjectNode meta, int attempt) {
             DbCalls.supply(() -> {
                 ctx.botStore().finish(hub.chat, seq, finalText, status, meta);
                 List<MessageView> views = ctx.messages().after(hub.chat, null, seq - 1, 1);
                 return views.isEmpty() ? null : views.get(0);
             }, ctx.db()).whenComplete((view, err) -> hub.loop.execute(() -> {
                 if (err != null) {
-                    HubRegistry.log.error("could not store the bot answer {} in chat {}", messageId, hub.chat, err);
                     ctx.meters().failure("store");
+                    if (attempt + 1 < FINAL_WRITE_ATTEMPTS) {
+                        long delay = Math.min(FINAL_WRITE_MAX_BACKOFF_MS, FINAL_WRITE_FIRST_BACKOFF_MS << attempt);
+                        HubRegistry.log.warn("could not store the bot answer {} in chat {} (attempt {}); retrying in {} ms",
+                                messageId, hub.chat, attempt + 1, delay, err);
+                        hub.loop.schedule(() -> storeFinal(finalText, status, meta, attempt + 1), delay, TimeUnit.MILLISECONDS);
+                        return;
+                    }
+                    HubRegistry.log.error("gave up storing the bot answer {} in chat {}", messageId, hub.chat, err);
                 } else if (view != null) {
                     // Not new_message: clients that streamed it already show it; this adds the final status and metadata.
                     hub.publishNow(ServerEvent.messageUpdated(view), OutboundEvent.Kind.ESSENTIAL);

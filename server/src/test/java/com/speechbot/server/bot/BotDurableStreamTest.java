@@ -227,4 +227,39 @@ class BotDurableStreamTest {
             assertThat(readStream(a, null).text()).isEqualTo("AGAIN");
         }
     }
+
+    @Test
+    void aFinalWriteThatFailsIsRetriedSoTheAnswerDoesNotStayTyping() throws Exception {
+        String alice = TestServer.newUser("alice");
+        Seeded c = seededBotChat(server, alice);
+        long chat = Long.parseLong(c.chat().substring("chat_".length()));
+        // The first two final writes of this chat's bot answers fail, as in a database outage (a sequence is not
+        // rolled back with the failing statement, so it counts attempts).
+        try (java.sql.Connection db = server.server().database().dataSource().getConnection();
+             java.sql.Statement st = db.createStatement()) {
+            st.execute("CREATE SEQUENCE fail_final_" + chat);
+            st.execute("CREATE FUNCTION fail_final_" + chat + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                    + " IF nextval('fail_final_" + chat + "') <= 2 THEN RAISE EXCEPTION 'injected outage'; END IF;"
+                    + " RETURN NEW; END $$");
+            st.execute("CREATE TRIGGER fail_final_" + chat + " BEFORE UPDATE ON messages FOR EACH ROW WHEN"
+                    + " (NEW.chat_id = " + chat + " AND NEW.role = 'bot' AND OLD.status = 'typing'"
+                    + " AND NEW.status <> 'typing') EXECUTE FUNCTION fail_final_" + chat + "()");
+        }
+        try (WsTestClient a = live(server, c.chat(), alice, c.seed())) {
+            a.sendMessage(echo(5), null);
+            String userId = a.awaitEvent("new_message", WAIT).path("data").path("message").path("id").asText();
+            JsonNode updated = a.awaitEvent("message_updated", WAIT).path("data").path("message");
+            assertThat(updated.path("status").asText()).isEqualTo("delivered");
+            assertThat(updated.path("content").asText()).isEqualTo(echoAnswer(5));
+            JsonNode stored = awaitStoredAnswer(server, c.chat(), alice, userId);
+            assertThat(stored.path("status").asText()).isEqualTo("delivered");
+        } finally {
+            try (java.sql.Connection db = server.server().database().dataSource().getConnection();
+                 java.sql.Statement st = db.createStatement()) {
+                st.execute("DROP TRIGGER fail_final_" + chat + " ON messages");
+                st.execute("DROP FUNCTION fail_final_" + chat + "()");
+                st.execute("DROP SEQUENCE fail_final_" + chat);
+            }
+        }
+    }
 }
