@@ -208,9 +208,9 @@ final class ChatHub {
 
     /**
      * "delivered" = written to another member's connection; persisted, then told to the author's devices. The updates
-     * linger {@value #DELIVERED_LINGER_MS} ms and one batch is in flight at a time, so
-     * a busy chat writes them once per linger instead of once per message (each write is a transaction and an fsync,
-     * competing with the sends); a status tick that late is invisible to people.
+     * linger {@value #DELIVERED_LINGER_MS} ms and one batch is in flight at a time, so a busy chat writes them once per
+     * linger instead of once per message (each write is a transaction and an fsync, competing with the sends); a
+     * status tick that late is invisible to people.
      */
     private void markDelivered(Map<Long, String> authors) {
         pendingDelivered.putAll(authors);

@@ -169,30 +169,16 @@ class MessageStoreTest {
             users[i] = "u" + i;
         }
         long chat = chat("owner", users);
-        ExecutorService pool = Executors.newFixedThreadPool(8);
         List<Long> seqs = new CopyOnWriteArrayList<>();
-        CountDownLatch go = new CountDownLatch(1);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (String u : users) {
-                futures.add(pool.submit(() -> {
-                    go.await();
-                    for (int j = 0; j < 50; j++) {
-                        SendOutcome o = send(chat, text(u, u + " #" + j));
-                        assertThat(o.kind()).isEqualTo(SendOutcome.Kind.STORED);
-                        assertThat(o.chatUpdated().messageCount()).isEqualTo(o.seq());
-                        seqs.add(o.seq());
-                    }
-                    return null;
-                }));
+        together(users.length, 60, t -> {
+            String u = users[t];
+            for (int j = 0; j < 50; j++) {
+                SendOutcome o = send(chat, text(u, u + " #" + j));
+                assertThat(o.kind()).isEqualTo(SendOutcome.Kind.STORED);
+                assertThat(o.chatUpdated().messageCount()).isEqualTo(o.seq());
+                seqs.add(o.seq());
             }
-            go.countDown();
-            for (Future<?> f : futures) {
-                f.get(60, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
         List<Long> sorted = new ArrayList<>(seqs);
         Collections.sort(sorted);
         assertThat(sorted).containsExactlyElementsOf(LongStream.rangeClosed(1, 400).boxed().toList());
@@ -488,53 +474,38 @@ class MessageStoreTest {
         for (int i = 0; i < chats.length; i++) {
             chats[i] = chat("owner", users);
         }
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        CountDownLatch go = new CountDownLatch(1);
         Map<Long, List<Long>> seqsByChat = new ConcurrentHashMap<>();
         Map<Long, AtomicLong> sentByChat = new ConcurrentHashMap<>();
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                String u = users[t];
-                Random random = new Random(42 + t);
-                futures.add(pool.submit(() -> {
-                    go.await();
-                    for (int r = 0; r < rounds; r++) {
-                        // a random subset of the chats, in random order: the store must lock them in id order
-                        List<Long> picked = new ArrayList<>(LongStream.of(chats).boxed().toList());
-                        Collections.shuffle(picked, random);
-                        Map<Long, List<SendCommand>> byChat = new LinkedHashMap<>();
-                        for (long chat : picked.subList(0, 2 + random.nextInt(chats.length - 1))) {
-                            List<SendCommand> commands = new ArrayList<>();
-                            for (int k = 0, n = 1 + random.nextInt(3); k < n; k++) {
-                                commands.add(withClientId(u, u + " " + r + "." + k, u + "-" + r + "-" + k));
-                            }
-                            byChat.put(chat, commands);
-                        }
-                        Map<Long, List<SendOutcome>> out = store.insertBatches(byChat);
-                        for (Map.Entry<Long, List<SendCommand>> e : byChat.entrySet()) {
-                            List<SendOutcome> outcomes = out.get(e.getKey());
-                            assertThat(outcomes).hasSize(e.getValue().size())
-                                    .allSatisfy(o -> assertThat(o.kind()).isEqualTo(SendOutcome.Kind.STORED));
-                            for (int k = 0; k < outcomes.size(); k++) {
-                                SendOutcome o = outcomes.get(k);
-                                assertThat(o.seq()).isEqualTo(outcomes.get(0).seq() + k); // consecutive in the batch
-                                assertThat(o.chatUpdated().messageCount()).isEqualTo(o.seq());
-                                seqsByChat.computeIfAbsent(e.getKey(), x -> new CopyOnWriteArrayList<>()).add(o.seq());
-                            }
-                            sentByChat.computeIfAbsent(e.getKey(), x -> new AtomicLong()).addAndGet(outcomes.size());
-                        }
+        together(threads, 120, t -> {
+            String u = users[t];
+            Random random = new Random(42 + t);
+            for (int r = 0; r < rounds; r++) {
+                // a random subset of the chats, in random order: the store must lock them in id order
+                List<Long> picked = new ArrayList<>(LongStream.of(chats).boxed().toList());
+                Collections.shuffle(picked, random);
+                Map<Long, List<SendCommand>> byChat = new LinkedHashMap<>();
+                for (long chat : picked.subList(0, 2 + random.nextInt(chats.length - 1))) {
+                    List<SendCommand> commands = new ArrayList<>();
+                    for (int k = 0, n = 1 + random.nextInt(3); k < n; k++) {
+                        commands.add(withClientId(u, u + " " + r + "." + k, u + "-" + r + "-" + k));
                     }
-                    return null;
-                }));
+                    byChat.put(chat, commands);
+                }
+                Map<Long, List<SendOutcome>> out = store.insertBatches(byChat);
+                for (Map.Entry<Long, List<SendCommand>> e : byChat.entrySet()) {
+                    List<SendOutcome> outcomes = out.get(e.getKey());
+                    assertThat(outcomes).hasSize(e.getValue().size())
+                            .allSatisfy(o -> assertThat(o.kind()).isEqualTo(SendOutcome.Kind.STORED));
+                    for (int k = 0; k < outcomes.size(); k++) {
+                        SendOutcome o = outcomes.get(k);
+                        assertThat(o.seq()).isEqualTo(outcomes.get(0).seq() + k); // consecutive in the batch
+                        assertThat(o.chatUpdated().messageCount()).isEqualTo(o.seq());
+                        seqsByChat.computeIfAbsent(e.getKey(), x -> new CopyOnWriteArrayList<>()).add(o.seq());
+                    }
+                    sentByChat.computeIfAbsent(e.getKey(), x -> new AtomicLong()).addAndGet(outcomes.size());
+                }
             }
-            go.countDown();
-            for (Future<?> f : futures) {
-                f.get(120, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
         for (long chat : chats) {
             long total = sentByChat.get(chat).get();
             List<Long> sorted = new ArrayList<>(seqsByChat.get(chat));
@@ -1165,60 +1136,45 @@ class MessageStoreTest {
         }
         // stronger than the hub, which has one receipts batch per chat in flight: here two race on the same receipts
         int threads = 4;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        CountDownLatch go = new CountDownLatch(1);
         Map<Long, List<Long>> reportedRead = new ConcurrentHashMap<>();
         Map<String, AtomicLong> highestAsked = new ConcurrentHashMap<>();
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                boolean receipts = t % 2 == 0;
-                Random random = new Random(7 + t);
-                futures.add(pool.submit(() -> {
-                    go.await();
-                    for (int round = 1; round <= 30; round++) {
-                        List<Long> picked = new ArrayList<>(LongStream.of(chats).boxed().toList());
-                        Collections.shuffle(picked, random);
-                        picked = picked.subList(0, 2 + random.nextInt(chats.length - 1));
-                        if (receipts) {
-                            Map<Long, Map<String, Long>> byChat = new LinkedHashMap<>();
-                            for (long chat : picked) {
-                                Map<String, Long> uptos = new LinkedHashMap<>();
-                                for (String reader : readers) {
-                                    if (random.nextBoolean()) {
-                                        long upto = Math.min(messages + 5, round + random.nextInt(12));
-                                        uptos.put(reader, upto);
-                                        highestAsked.computeIfAbsent(chat + "/" + reader, k -> new AtomicLong())
-                                                .accumulateAndGet(upto, Math::max);
-                                    }
-                                }
-                                byChat.put(chat, uptos);
+        together(threads, 120, t -> {
+            boolean receipts = t % 2 == 0;
+            Random random = new Random(7 + t);
+            for (int round = 1; round <= 30; round++) {
+                List<Long> picked = new ArrayList<>(LongStream.of(chats).boxed().toList());
+                Collections.shuffle(picked, random);
+                picked = picked.subList(0, 2 + random.nextInt(chats.length - 1));
+                if (receipts) {
+                    Map<Long, Map<String, Long>> byChat = new LinkedHashMap<>();
+                    for (long chat : picked) {
+                        Map<String, Long> uptos = new LinkedHashMap<>();
+                        for (String reader : readers) {
+                            if (random.nextBoolean()) {
+                                long upto = Math.min(messages + 5, round + random.nextInt(12));
+                                uptos.put(reader, upto);
+                                highestAsked.computeIfAbsent(chat + "/" + reader, k -> new AtomicLong())
+                                        .accumulateAndGet(upto, Math::max);
                             }
-                            store.statuses().markReadBatches(byChat).forEach((chat, changes) -> changes.values().forEach(list ->
-                                    list.forEach(c -> reportedRead.computeIfAbsent(chat, k -> new CopyOnWriteArrayList<>())
-                                            .add(c.seq()))));
-                        } else {
-                            Map<Long, List<Long>> byChat = new LinkedHashMap<>();
-                            for (long chat : picked) {
-                                List<Long> seqs = new ArrayList<>();
-                                for (int k = 0; k < 8; k++) {
-                                    seqs.add(1L + random.nextInt(messages));
-                                }
-                                byChat.put(chat, seqs);
-                            }
-                            store.statuses().markDeliveredBatches(byChat);
                         }
+                        byChat.put(chat, uptos);
                     }
-                    return null;
-                }));
+                    store.statuses().markReadBatches(byChat).forEach((chat, changes) -> changes.values().forEach(list ->
+                            list.forEach(c -> reportedRead.computeIfAbsent(chat, k -> new CopyOnWriteArrayList<>())
+                                    .add(c.seq()))));
+                } else {
+                    Map<Long, List<Long>> byChat = new LinkedHashMap<>();
+                    for (long chat : picked) {
+                        List<Long> seqs = new ArrayList<>();
+                        for (int k = 0; k < 8; k++) {
+                            seqs.add(1L + random.nextInt(messages));
+                        }
+                        byChat.put(chat, seqs);
+                    }
+                    store.statuses().markDeliveredBatches(byChat);
+                }
             }
-            go.countDown();
-            for (Future<?> f : futures) {
-                f.get(120, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
         for (long chat : chats) {
             long furthest = 0;
             for (String reader : readers) {
@@ -1273,6 +1229,35 @@ class MessageStoreTest {
         @Override
         public Instant instant() {
             return now;
+        }
+    }
+
+    /** Work of one of several threads started together by {@link #together}. */
+    @FunctionalInterface
+    private interface ThreadWork {
+        void run(int thread) throws Exception;
+    }
+
+    /** Runs {@code work} on {@code threads} threads released at the same moment; rethrows the first failure. */
+    private static void together(int threads, long timeoutSeconds, ThreadWork work) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch go = new CountDownLatch(1);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                futures.add(pool.submit(() -> {
+                    go.await();
+                    work.run(thread);
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (Future<?> f : futures) {
+                f.get(timeoutSeconds, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
         }
     }
 }
