@@ -52,6 +52,9 @@ import org.slf4j.LoggerFactory;
 /** The composition root: builds every part from the config, binds the listener, and shuts down in order. */
 public final class SpeechBotServer implements AutoCloseable {
 
+    /** How old a question left unanswered by a stop may be and still be answered after the restart. */
+    private static final Duration RESUME_WINDOW = Duration.ofMinutes(10);
+
     private static final Logger log = LoggerFactory.getLogger(SpeechBotServer.class);
 
     private final ServerConfig config;
@@ -115,6 +118,7 @@ public final class SpeechBotServer implements AutoCloseable {
                 new BotMeters(metrics.registry()));
         this.hubs = new HubRegistry(workerGroup, messageStore, db.executor(), new ChatMeters(metrics.registry()),
                 config.websocket(), bot, new ChatStore(db.jdbi())::members);
+        resumeUnansweredQuestions(hubs);
         ChatService chats = new ChatService(db.jdbi(), db.executor(), config.limits(), hubs);
         new ChatsResource(chats, config.limits()).register(router);
         MessageService messages = new MessageService(messageStore, db.executor(), hubs, hubs::send);
@@ -139,6 +143,21 @@ public final class SpeechBotServer implements AutoCloseable {
         log.info("SpeechBot Realtime ready on http://{}:{} ({} transport, {} database, started in {} ms)",
                 config.server().host(), port, transport.name(), db.isEmbedded() ? "embedded" : "external",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+
+    /**
+     * Before the listener opens: questions the previous process left in the bots' queues (asked within the last
+     * {@link #RESUME_WINDOW}) are queued again, so they are answered in order before anything new.
+     */
+    private static void resumeUnansweredQuestions(HubRegistry hubs) {
+        try {
+            int resumed = hubs.resumeUnansweredQuestions(RESUME_WINDOW).get(30, TimeUnit.SECONDS);
+            if (resumed > 0) {
+                log.info("{} questions left unanswered by the previous stop are queued for the bot again", resumed);
+            }
+        } catch (Exception e) {
+            log.warn("could not look for questions left unanswered by the previous stop", e);
+        }
     }
 
     /** Starts a server; on failure everything started so far (the embedded database included) is stopped again. */

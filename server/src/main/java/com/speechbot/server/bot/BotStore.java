@@ -1,14 +1,17 @@
 package com.speechbot.server.bot;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.speechbot.protocol.Ids;
 import com.speechbot.protocol.codec.Json;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.Set;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -19,6 +22,8 @@ import org.jdbi.v3.core.Jdbi;
 public final class BotStore {
 
     public static final String BOT_ID = "bot";
+    /** How far back from a chat's newest message {@link #unansweredSince} looks. */
+    static final int RESUME_TAIL = 100;
 
     private final Jdbi jdbi;
 
@@ -72,6 +77,57 @@ public final class BotStore {
                         + " coalesce(metadata, '{}'::jsonb) || '{\"error\": \"interrupted by a server restart\"}'::jsonb"
                         + " WHERE role = 'bot' AND status = 'typing'")
                 .execute());
+    }
+
+    /** A user message that was waiting for the bot when the previous process stopped. */
+    public record Unanswered(long chat, long seq) {}
+
+    /**
+     * The questions a stop left waiting in the bot's queue: in chats with the bot on and active since {@code since},
+     * among the last {@value #RESUME_TAIL} messages, the user messages (not deleted, sent since {@code since}) that
+     * have no bot answer and come after the last question that has one — earlier unanswered ones were never the
+     * bot's (sent while it was off). Oldest first per chat.
+     */
+    public List<Unanswered> unansweredSince(Instant since) {
+        List<Unanswered> out = new ArrayList<>();
+        record TailRow(long chat, long seq, String role, String replyTo, boolean fresh) {}
+        List<TailRow> rows = jdbi.withHandle(h -> h.createQuery("SELECT c.id AS chat_id, t.seq, t.role, t.reply_to,"
+                        + " (t.deleted_at IS NULL AND t.created_at >= :since) AS fresh"
+                        + " FROM chats c CROSS JOIN LATERAL (SELECT seq, role, reply_to, created_at, deleted_at FROM messages m"
+                        + " WHERE m.chat_id = c.id ORDER BY seq DESC LIMIT " + RESUME_TAIL + ") t"
+                        + " WHERE c.bot_enabled AND c.updated_at >= :since ORDER BY c.id, t.seq")
+                .bind("since", Timestamp.from(since))
+                .map((rs, ctx) -> new TailRow(rs.getLong("chat_id"), rs.getLong("seq"), rs.getString("role"),
+                        rs.getString("reply_to"), rs.getBoolean("fresh")))
+                .list());
+        int i = 0;
+        while (i < rows.size()) {
+            long chat = rows.get(i).chat();
+            int end = i;
+            Set<String> answered = new HashSet<>();
+            while (end < rows.size() && rows.get(end).chat() == chat) {
+                TailRow r = rows.get(end++);
+                if ("bot".equals(r.role()) && r.replyTo() != null) {
+                    answered.add(r.replyTo());
+                }
+            }
+            long lastAnswered = 0;
+            for (int k = i; k < end; k++) {
+                TailRow r = rows.get(k);
+                if ("user".equals(r.role()) && answered.contains(Ids.messageId(chat, r.seq()))) {
+                    lastAnswered = r.seq();
+                }
+            }
+            for (int k = i; k < end; k++) {
+                TailRow r = rows.get(k);
+                if ("user".equals(r.role()) && r.fresh() && r.seq() > lastAnswered
+                        && !answered.contains(Ids.messageId(chat, r.seq()))) {
+                    out.add(new Unanswered(chat, r.seq()));
+                }
+            }
+            i = end;
+        }
+        return out;
     }
 
     public boolean botEnabled(long chat) {

@@ -1,6 +1,7 @@
 package com.speechbot.server.hub;
 
 import com.speechbot.protocol.Ids;
+import com.speechbot.protocol.MessageView;
 import com.speechbot.protocol.event.ServerEvent;
 import com.speechbot.server.message.ReadChange;
 import com.speechbot.server.message.SendCommand;
@@ -328,6 +329,17 @@ final class ChatHub {
             bot = new BotConductor(this, registry.bot());
         }
         return bot;
+    }
+
+    /** A question the previous process left waiting: queued like a new one (the bot's reserve skips it if answered). */
+    void resumeAnswer(MessageView userMessage, long userSeq) {
+        loop.execute(() -> {
+            if (closed) {
+                registry.hub(chat).resumeAnswer(userMessage, userSeq);
+                return;
+            }
+            bot().answer(userMessage, userSeq);
+        });
     }
 
     void setBotEnabled(boolean enabled) {

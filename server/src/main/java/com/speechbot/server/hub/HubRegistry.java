@@ -4,6 +4,7 @@ import com.speechbot.protocol.DeletionResult;
 import com.speechbot.protocol.MessageView;
 import com.speechbot.protocol.ReactionResult;
 import com.speechbot.protocol.event.ServerEvent;
+import com.speechbot.server.bot.BotStore;
 import com.speechbot.server.chat.ChatListener;
 import com.speechbot.server.chat.ChatRow;
 import com.speechbot.server.config.ServerConfig;
@@ -20,6 +21,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
+import com.speechbot.server.store.DbCalls;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -238,6 +242,28 @@ public final class HubRegistry implements MessageEvents, ChatListener {
             hub.cancelGeneration(result);
         }
         return result;
+    }
+
+    /**
+     * Puts the questions a stop left in the bots' queues back into them (see {@link BotStore#unansweredSince}): a user
+     * who asked twice just before a deploy still gets both answers. Runs on the database executor; completes with
+     * how many were queued. Called once at start, before any client can send.
+     */
+    public CompletableFuture<Integer> resumeUnansweredQuestions(Duration window) {
+        if (bot == null) {
+            return CompletableFuture.completedFuture(0);
+        }
+        return DbCalls.supply(() -> {
+            int queued = 0;
+            for (BotStore.Unanswered u : bot.botStore().unansweredSince(Instant.now().minus(window))) {
+                List<MessageView> view = bot.messages().after(u.chat(), null, u.seq() - 1, 1);
+                if (!view.isEmpty()) {
+                    hub(u.chat()).resumeAnswer(view.get(0), u.seq());
+                    queued++;
+                }
+            }
+            return queued;
+        }, dbExecutor);
     }
 
     BotContext bot() {
