@@ -95,8 +95,7 @@ public final class Database implements AutoCloseable {
             config.setPassword(password);
             config.setMaximumPoolSize(poolSize);
             config.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
-            // the driver sends a JDBC batch of INSERTs as multi-row INSERTs: a group commit's messages cost a few
-            // statements instead of one per row
+            // the driver sends a JDBC batch of INSERTs as multi-row INSERTs (a group commit's attachments)
             config.addDataSourceProperty("reWriteBatchedInserts", "true");
             if (embedded == null) {
                 log.info("connecting to PostgreSQL at {}", url.replaceAll("(?i)(password=)[^&;]*", "$1***"));

@@ -44,10 +44,22 @@ public final class Migrator {
     private record Applied(String name, String checksum) {
     }
 
+    /** The oldest PostgreSQL the statements run on: MATERIALIZED CTEs and plan_cache_mode came with 12. */
+    static final int MIN_POSTGRES_MAJOR = 12;
+
+    /** Fails the start with a clear message instead of SQL errors on the first receipt or send. */
+    static void requireSupported(int postgresMajor) {
+        if (postgresMajor < MIN_POSTGRES_MAJOR) {
+            throw new IllegalStateException("PostgreSQL " + MIN_POSTGRES_MAJOR + " or newer is required; the database"
+                    + " server is version " + postgresMajor);
+        }
+    }
+
     /** Applies every pending migration and returns the resulting schema version (0 for none). */
     public static int migrate(DataSource ds) {
         List<Migration> migrations = load();
         try (Connection c = ds.getConnection()) {
+            requireSupported(c.getMetaData().getDatabaseMajorVersion());
             Map<Integer, Applied> applied = inLockedTransaction(c, () -> {
                 try (Statement s = c.createStatement()) {
                     s.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INT PRIMARY KEY, name TEXT NOT NULL,"

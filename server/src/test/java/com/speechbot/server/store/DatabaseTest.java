@@ -103,4 +103,12 @@ class DatabaseTest {
     static <T> T one(Jdbi jdbi, String sql, Class<T> type) {
         return jdbi.withHandle(h -> h.createQuery(sql).mapTo(type).one());
     }
+
+    @Test
+    void olderPostgresIsRefusedWithAClearMessage() {
+        assertThatThrownBy(() -> Migrator.requireSupported(11)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("PostgreSQL 12 or newer is required").hasMessageContaining("version 11");
+        Migrator.requireSupported(12);
+        Migrator.requireSupported(17);
+    }
 }
