@@ -40,6 +40,8 @@ final class SendStore {
 
     /** Send transactions of at most this many commands run generic plans (see {@link #storeBatches}). */
     private static final int GENERIC_PLAN_MAX_COMMANDS = 8;
+    private static final String INSERT_ATTACHMENT = "INSERT INTO attachments (id, chat_id, seq, position, filename,"
+            + " content_type, size, data, created_at) VALUES (:id, :chat, :seq, :pos, :filename, :type, :size, :data, :now)";
 
     private final Jdbi jdbi;
     private final Clock clock;
@@ -50,9 +52,6 @@ final class SendStore {
         this.clock = clock;
         this.rows = rows;
     }
-
-    private static final String INSERT_ATTACHMENT = "INSERT INTO attachments (id, chat_id, seq, position, filename,"
-            + " content_type, size, data, created_at) VALUES (:id, :chat, :seq, :pos, :filename, :type, :size, :data, :now)";
 
     /**
      * Stores a batch of sends to one chat in ONE transaction, in list order, with consecutive seqs. Per-command problems
