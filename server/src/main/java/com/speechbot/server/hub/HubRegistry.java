@@ -65,9 +65,9 @@ public final class HubRegistry implements MessageEvents, ChatListener {
                        java.util.function.LongFunction<java.util.Collection<String>> members) {
         this.bot = bot;
         this.members = members;
-        this.committer = GroupCommitter.sends(store, dbExecutor);
-        this.receipts = GroupCommitter.receipts(store, dbExecutor);
-        this.deliveries = GroupCommitter.deliveries(store, dbExecutor);
+        this.committer = GroupCommitter.sends(store, dbExecutor, meters);
+        this.receipts = GroupCommitter.receipts(store, dbExecutor, meters);
+        this.deliveries = GroupCommitter.deliveries(store, dbExecutor, meters);
         List<EventLoop> list = new ArrayList<>();
         Map<EventLoop, LoopFlusher> f = new HashMap<>();
         for (EventExecutor e : workers) {

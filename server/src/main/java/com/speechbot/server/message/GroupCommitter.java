@@ -1,5 +1,7 @@
 package com.speechbot.server.message;
 
+import com.speechbot.server.metrics.ChatMeters;
+import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -10,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -37,36 +40,43 @@ public final class GroupCommitter<I, O> {
     private final BiFunction<Long, I, O> commitOne;
     private final Executor db;
     private final int lanes;
+    private final Timer commitTime;
     private final ConcurrentLinkedQueue<Request<I, O>> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger running = new AtomicInteger();
 
     /**
      * @param commitMany stores several chats' batches in one transaction (blocking)
      * @param commitOne  stores one chat's batch in its own transaction (the fallback)
+     * @param commitTime records each transaction's duration
      */
     public GroupCommitter(Function<Map<Long, I>, Map<Long, O>> commitMany, BiFunction<Long, I, O> commitOne, Executor db,
-                          int lanes) {
+                          int lanes, Timer commitTime) {
         this.commitMany = commitMany;
         this.commitOne = commitOne;
         this.db = db;
         this.lanes = Math.max(1, lanes);
+        this.commitTime = commitTime;
     }
 
     /** The send path: batches of {@link MessageStore#insertBatches}. */
-    public static GroupCommitter<List<SendCommand>, List<SendOutcome>> sends(MessageStore store, Executor db) {
-        return new GroupCommitter<>(store::insertBatches, store::insertBatch, db, DEFAULT_LANES);
+    public static GroupCommitter<List<SendCommand>, List<SendOutcome>> sends(MessageStore store, Executor db,
+                                                                              ChatMeters meters) {
+        return new GroupCommitter<>(store::insertBatches, store::insertBatch, db, DEFAULT_LANES, meters.commitTime("sends"));
     }
 
     /** "delivered" updates: each chat's seqs that reached another member; returns those whose status changed. */
-    public static GroupCommitter<List<Long>, List<Long>> deliveries(MessageStore store, Executor db) {
+    public static GroupCommitter<List<Long>, List<Long>> deliveries(MessageStore store, Executor db, ChatMeters meters) {
         StatusStore statuses = store.statuses();
-        return new GroupCommitter<>(statuses::markDeliveredBatches, statuses::markDelivered, db, DEFAULT_LANES);
+        return new GroupCommitter<>(statuses::markDeliveredBatches, statuses::markDelivered, db, DEFAULT_LANES,
+                meters.commitTime("delivered"));
     }
 
     /** Read receipts: each chat's readers and their highest seq, stored by {@link StatusStore#markRead(long, Map)}. */
-    public static GroupCommitter<Map<String, Long>, Map<String, List<ReadChange>>> receipts(MessageStore store, Executor db) {
+    public static GroupCommitter<Map<String, Long>, Map<String, List<ReadChange>>> receipts(MessageStore store, Executor db,
+                                                                                          ChatMeters meters) {
         StatusStore statuses = store.statuses();
-        return new GroupCommitter<>(statuses::markReadBatches, statuses::markRead, db, DEFAULT_LANES);
+        return new GroupCommitter<>(statuses::markReadBatches, statuses::markRead, db, DEFAULT_LANES,
+                meters.commitTime("receipts"));
     }
 
     /** Stores {@code batch} of {@code chat} with whatever else is waiting; completes on a database thread. */
@@ -127,6 +137,15 @@ public final class GroupCommitter<I, O> {
     }
 
     private void commit(List<Request<I, O>> batch) {
+        long started = System.nanoTime();
+        try {
+            commitTimed(batch);
+        } finally {
+            commitTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void commitTimed(List<Request<I, O>> batch) {
         if (batch.size() == 1) {
             completeAlone(batch.get(0));
             return;

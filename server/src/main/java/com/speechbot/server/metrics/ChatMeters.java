@@ -21,6 +21,7 @@ public final class ChatMeters {
     public static final String CHUNKS_MERGED = "speechbot.ws.chunks.merged";
     public static final String ACTIVE_HUBS = "speechbot.hubs.active";
     public static final String SEND_BATCH_SIZE = "speechbot.store.send.batch.size";
+    public static final String COMMIT_TIME = "speechbot.store.commit";
 
     private final MeterRegistry registry;
     private final AtomicInteger connections = new AtomicInteger();
@@ -100,5 +101,19 @@ public final class ChatMeters {
 
     public void sendBatch(int size) {
         batchSize.record(size);
+    }
+
+    /**
+     * The duration of one group-commit transaction of {@code kind} (sends, delivered, receipts), from taking the
+     * batch on a database thread to the commit: what the database costs each message before it is broadcast.
+     */
+    public Timer commitTime(String kind) {
+        return Timer.builder(COMMIT_TIME).tag("kind", kind)
+                .description("group-commit transactions, from the start of the transaction to its commit")
+                .publishPercentiles(0.5, 0.99)
+                .publishPercentileHistogram(true)
+                .minimumExpectedValue(Duration.ofNanos(50_000))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry);
     }
 }

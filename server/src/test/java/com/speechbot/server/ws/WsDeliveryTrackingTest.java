@@ -70,6 +70,11 @@ class WsDeliveryTrackingTest {
             assertThat(message(server, chat, alice, m2).path("status").asText()).isEqualTo("read");
             assertThat(message(server, chat, carol, seed).path("status").asText()).isEqualTo("read");
             assertThat(message(server, chat, alice, m3).path("status").asText()).isNotEqualTo("read");
+            // every kind of group commit is timed for the operators
+            for (String kind : new String[] {"sends", "delivered", "receipts"}) {
+                assertThat(WsSupport.metric(server, "speechbot_store_commit_seconds_count{kind=\"" + kind + "\"}"))
+                        .as(kind).isPositive();
+            }
 
             // reading again changes nothing and tells nobody
             b.send("mark_read", Map.of("message_id", m1));
