@@ -15,6 +15,8 @@ import com.speechbot.protocol.codec.Json;
 import com.speechbot.server.error.ApiException;
 import com.speechbot.server.message.MessageRows.Row;
 import com.speechbot.server.store.Pipeline;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -28,6 +30,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
@@ -166,9 +169,9 @@ final class SendStore {
      */
     private static final class Lookups {
         private Pipeline.Rows<Member> members;
-        private Pipeline.Rows<Map.Entry<ClientKey, Row>> earlier;
+        private Pipeline.Rows<Map.Entry<Long, Row>> earlier;
         private Pipeline.Rows<Ids.MessageKey> replyTargets;
-        private Pipeline.Rows<Map.Entry<ReplyKey, Row>> botAnswers;
+        private Pipeline.Rows<Map.Entry<Long, Row>> botAnswers;
 
         Lookups(Pipeline p, List<ChatBatch> batches) {
             List<Long> memberChats = new ArrayList<>();
@@ -215,10 +218,7 @@ final class SendStore {
                                 + " FROM unnest(?::bigint[], ?::text[], ?::text[]) AS k(want_chat, want_author, want_id)"
                                 + " CROSS JOIN LATERAL (SELECT " + COLUMNS + " FROM messages WHERE chat_id = k.want_chat"
                                 + " AND author_id = k.want_author AND client_message_id = k.want_id LIMIT 1) m",
-                        rs -> {
-                            Row r = row(rs, null);
-                            return Map.entry(new ClientKey(rs.getLong("chat_id"), r.authorId(), r.clientMessageId()), r);
-                        }, longs(clientChats), strings(clientAuthors), strings(clientIds));
+                        Lookups::chatAndRow, longs(clientChats), strings(clientAuthors), strings(clientIds));
             }
             if (!targetChats.isEmpty()) {
                 replyTargets = p.query("SELECT k.want_chat, k.want_seq"
@@ -232,22 +232,27 @@ final class SendStore {
                                 + " FROM unnest(?::bigint[], ?::text[]) AS k(want_chat, want_reply) CROSS JOIN LATERAL"
                                 + " (SELECT " + COLUMNS + " FROM messages WHERE chat_id = k.want_chat"
                                 + " AND role = 'bot' AND reply_to = k.want_reply ORDER BY seq LIMIT 1) m",
-                        rs -> {
-                            Row r = row(rs, null);
-                            return Map.entry(new ReplyKey(rs.getLong("chat_id"), r.replyTo()), r);
-                        }, longs(replyChats), strings(replyIds));
+                        Lookups::chatAndRow, longs(replyChats), strings(replyIds));
             }
         }
 
         Known known() {
-            return new Known(members == null ? Set.of() : new HashSet<>(members.list()), toMap(earlier),
-                    replyTargets == null ? Set.of() : new HashSet<>(replyTargets.list()), toMap(botAnswers));
+            return new Known(members == null ? Set.of() : new HashSet<>(members.list()),
+                    byKey(earlier, (chat, r) -> new ClientKey(chat, r.authorId(), r.clientMessageId())),
+                    replyTargets == null ? Set.of() : new HashSet<>(replyTargets.list()),
+                    byKey(botAnswers, (chat, r) -> new ReplyKey(chat, r.replyTo())));
         }
 
-        private static <K> Map<K, Row> toMap(Pipeline.Rows<Map.Entry<K, Row>> rows) {
+        /** A message row found by a lookup, with the chat it was looked up in. */
+        private static Map.Entry<Long, Row> chatAndRow(ResultSet rs) throws SQLException {
+            return Map.entry(rs.getLong("chat_id"), row(rs, null));
+        }
+
+        private static <K> Map<K, Row> byKey(Pipeline.Rows<Map.Entry<Long, Row>> rows,
+                                             BiFunction<Long, Row, K> key) {
             Map<K, Row> out = new HashMap<>();
             if (rows != null) {
-                rows.list().forEach(e -> out.put(e.getKey(), e.getValue()));
+                rows.list().forEach(e -> out.put(key.apply(e.getKey(), e.getValue()), e.getValue()));
             }
             return out;
         }
