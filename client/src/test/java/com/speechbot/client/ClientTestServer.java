@@ -38,7 +38,7 @@ public final class ClientTestServer implements AutoCloseable {
         env.put("SPEECHBOT_PORT", Integer.toString(port));
         env.put("SPEECHBOT_DATA_DIR", dataDir.toString());
         env.put("SPEECHBOT_JWT_SECRET", JWT_SECRET);
-        env.put("SPEECHBOT_BOT_PACE_MS", "10");
+        env.put("SPEECHBOT_BOT_PACE_MS", "25"); // an answer streams for about a second: long enough to reconnect within it
         env.put("SPEECHBOT_SERVER_SHUTDOWN_GRACE_SECONDS", "1");
         env.putAll(overrides);
         start();

@@ -297,17 +297,15 @@ public final class ChatConnection implements AutoCloseable {
                 .header("Authorization", "Bearer " + token)
                 .connectTimeout(handshakeTimeout)
                 .buildAsync(URI.create(uri.toString()), new Listener(gen))
-                .whenComplete((ws, failure) -> loop.execute(() -> opened(gen, ws, failure)));
+                .whenComplete((ws, failure) -> {
+                    if (failure != null) {
+                        loop.execute(() -> failedToOpen(gen, failure));
+                    }
+                });
     }
 
-    private void opened(int gen, WebSocket ws, Throwable failure) {
-        if (gen != generation || closed) {
-            if (ws != null) {
-                ws.abort();
-            }
-            return;
-        }
-        if (failure != null) {
+    private void failedToOpen(int gen, Throwable failure) {
+        if (gen == generation && !closed) {
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
             if (cause instanceof WebSocketHandshakeException h) {
                 int status = h.getResponse().statusCode();
@@ -315,6 +313,13 @@ public final class ChatConnection implements AutoCloseable {
             } else {
                 disconnected(gen, CloseReason.NETWORK, -1, cause.toString());
             }
+        }
+    }
+
+    /** Runs before any frame of the socket is handled (both hop onto the loop from the listener, in order). */
+    private void opened(int gen, WebSocket ws) {
+        if (gen != generation || closed) {
+            ws.abort();
             return;
         }
         socket = ws;
@@ -642,6 +647,12 @@ public final class ChatConnection implements AutoCloseable {
 
         Listener(int gen) {
             this.gen = gen;
+        }
+
+        @Override
+        public void onOpen(WebSocket ws) {
+            loop.execute(() -> opened(gen, ws));
+            ws.request(1);
         }
 
         @Override
