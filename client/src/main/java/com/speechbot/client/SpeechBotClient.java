@@ -1,6 +1,5 @@
 package com.speechbot.client;
 
-import com.speechbot.client.outbox.InMemoryOutboxStore;
 import com.speechbot.client.rest.ChatList;
 import com.speechbot.client.rest.MemberAdded;
 import com.speechbot.client.rest.MemberRemoved;
@@ -64,9 +63,9 @@ public final class SpeechBotClient {
         return ChatConnection.open(this, http, tokens, timeout, chatId, options);
     }
 
-    /** {@link #connect(String, ConnectionOptions)} with the defaults and an in-memory outbox. */
+    /** {@link #connect(String, ConnectionOptions)} with the defaults (an in-memory outbox, events on their own thread). */
     public ChatConnection connect(String chatId) {
-        return connect(chatId, ConnectionOptions.defaults().outbox(new InMemoryOutboxStore()));
+        return connect(chatId, ConnectionOptions.defaults());
     }
 
     // ---- chats and members
