@@ -155,7 +155,9 @@ final class RealisticScenario extends Scenario {
             s.authorReads.increment();
         }
         if (p.readSeen || !pending.replace(e.messageId, p, new Pending(p.sentNanos, p.author, p.firstMarkNanos, true))) {
-            s.repeatedReads.increment(); // ws-node: every reader's mark_read reaches the author again
+            if (inWindow) {
+                s.repeatedReads.increment(); // ws-node: every reader's mark_read reaches the author again
+            }
             return;
         }
         if (s.window.inWindow(p.sentNanos)) {
@@ -208,8 +210,11 @@ final class RealisticScenario extends Scenario {
         f.put("mark_read_to_read_latency", s.markToRead.summary());
         f.put("delivery_latency", s.delivery.summary());
         f.put("send_lateness", s.lateness.summary());
-        f.put("server_cpu_cores", m.cpu().get("server_cpu_cores"));
-        f.put("postgres_cpu_cores", m.cpu().get("postgres_cpu_cores"));
+        for (String key : new String[] {"server_cpu_cores", "postgres_cpu_cores"}) {
+            if (m.cpu().containsKey(key)) {
+                f.put(key, m.cpu().get(key));
+            }
+        }
         f.put("cost", CostPerMessage.of(m, messages, s.frames.sum()));
         return f;
     }
@@ -241,8 +246,8 @@ final class RealisticScenario extends Scenario {
                             num(best.get("rate_per_chat")), num(best.get("messages_per_s"))));
         }
         Map<String, Object> f = firstStep;
-        r.line("Realistic: %d chats x %d members, %d sender(s)/chat, %.3g msg/s per chat; readers mark each message read on arrival",
-                options.chats, options.members, options.senders, num(f.get("rate_per_chat")));
+        r.line("Realistic%s: %d chats x %d members, %d sender(s)/chat, %.3g msg/s per chat; readers mark each message read on arrival",
+                stepReports.size() > 1 ? " (step 1)" : "", options.chats, options.members, options.senders, num(f.get("rate_per_chat")));
         r.line("  messages    %,d sent = %,.1f msg/s; %,d mark_read; %,d frames received = %,.1f/s",
                 (Long) f.get("messages_sent"), num(f.get("messages_per_s")), (Long) f.get("mark_read_sent"),
                 (Long) f.get("frames_received"), num(f.get("frames_per_s")));

@@ -82,7 +82,9 @@ final class ScenarioRunner {
             scenario.prepare(progress);
             MetricsScraper metrics = options.target == Target.SPEECHBOT ? new MetricsScraper(options.httpBase) : null;
             Measurement m;
+            int windows = 0;
             do {
+                windows++;
                 Window w = Window.startingNow(options.warmupSeconds, options.durationSeconds);
                 scenario.window = w;
                 scenario.start(w);
@@ -119,7 +121,8 @@ final class ScenarioRunner {
             if (client.stats.unexpectedCloseCount() > 0) {
                 r.line("  closed by server/network: %s", client.stats.unexpectedClosesByReason());
             }
-            r.line("CPU: tool %.2f cores (%.0f%% of %d), busiest tool event loop %.0f%%, machine %s%s%s",
+            r.line("CPU%s: tool %.2f cores (%.0f%% of %d), busiest tool event loop %.0f%%, machine %s%s%s",
+                    windows > 1 ? " (last of " + windows + " windows)" : "",
                     num(cpuFigures.get("tool_cpu_cores")), num(cpuFigures.get("tool_cpu_share")) * 100,
                     (Integer) cpuFigures.get("cores"), num(cpuFigures.get("tool_io_thread_max_util")) * 100,
                     cpuFigures.get("machine_cpu_load") == null ? "n/a"
