@@ -9,26 +9,31 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * How busy the tool itself was, so a run can tell "the server is slow" from "the load generator is saturated":
  * process CPU time (OperatingSystemMXBean), each event-loop thread's CPU time (ThreadMXBean: one thread near 100 %
  * caps the tool even when the process average looks low), the whole machine's load, and, with
- * {@code --server-pid}, the server's CPU and RSS from /proc.
+ * {@code --server-pid}, the server's CPU and RSS from /proc; with {@code --server-data-dir} or {@code --postgres-pid},
+ * the CPU of its PostgreSQL (postmaster and every backend and helper process), which the JVM's own figure leaves out.
  */
 final class CpuMonitor {
-
-    private static final long CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on every Linux we run on
 
     private final com.sun.management.OperatingSystemMXBean os =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    private final ProcFs proc = ProcFs.system();
     private final long serverPid;
+    private final long postgresPid;
+    private final Path serverDataDir;
     private double machineLoadSum;
     private int machineLoadSamples;
 
-    CpuMonitor(long serverPid) {
-        this.serverPid = serverPid;
+    CpuMonitor(Options options) {
+        this.serverPid = options.serverPid;
+        this.postgresPid = options.postgresPid;
+        this.serverDataDir = options.serverDataDir;
         if (threads.isThreadCpuTimeSupported() && !threads.isThreadCpuTimeEnabled()) {
             threads.setThreadCpuTimeEnabled(true);
         }
@@ -39,7 +44,8 @@ final class CpuMonitor {
         final long wallNanos = System.nanoTime();
         final long processCpuNanos = os.getProcessCpuTime();
         final Map<Long, Long> ioThreadCpu = ioThreadCpu();
-        final long serverTicks = serverTicks();
+        final long serverTicks = serverPid > 0 ? proc.stat(serverPid).map(ProcFs.Stat::ownTicks).orElse(-1L) : -1;
+        final ProcFs.TreeTicks postgres = postgresTicks();
     }
 
     Snapshot snapshot() {
@@ -83,11 +89,37 @@ final class CpuMonitor {
             m.put("machine_cpu_load", machineLoadSamples == 0 ? null : round3(machineLoadSum / machineLoadSamples));
         }
         if (serverPid > 0 && a.serverTicks >= 0 && b.serverTicks >= 0) {
-            double serverCores = (b.serverTicks - a.serverTicks) / (double) CLOCK_TICKS_PER_SECOND / wall;
-            m.put("server_cpu_cores", round3(serverCores));
-            m.put("server_cpu_share", round3(serverCores / cores));
+            double serverSeconds = (b.serverTicks - a.serverTicks) / (double) ProcFs.TICKS_PER_SECOND;
+            m.put("server_cpu_seconds", round3(serverSeconds));
+            m.put("server_cpu_cores", round3(serverSeconds / wall));
+            m.put("server_cpu_share", round3(serverSeconds / wall / cores));
+        }
+        if (watchesPostgres()) {
+            if (a.postgres == null || b.postgres == null || a.postgres.rootPid() != b.postgres.rootPid()) {
+                m.put("postgres_error", "no postmaster found (" + (postgresPid > 0 ? "pid " + postgresPid
+                        : "data dir " + serverDataDir) + ") at both ends of the window");
+            } else {
+                double pgSeconds = (b.postgres.ticks() - a.postgres.ticks()) / (double) ProcFs.TICKS_PER_SECOND;
+                m.put("postgres_pid", b.postgres.rootPid());
+                m.put("postgres_processes", b.postgres.processes());
+                m.put("postgres_cpu_seconds", round3(pgSeconds));
+                m.put("postgres_cpu_cores", round3(pgSeconds / wall));
+            }
         }
         return m;
+    }
+
+    boolean watchesPostgres() {
+        return postgresPid > 0 || serverDataDir != null;
+    }
+
+    /** Found afresh at every snapshot: backends come and go, and the postmaster may have been restarted. */
+    private ProcFs.TreeTicks postgresTicks() {
+        if (!watchesPostgres()) {
+            return null;
+        }
+        Optional<Long> root = postgresPid > 0 ? Optional.of(postgresPid) : proc.postmasterOf(serverDataDir);
+        return root.flatMap(proc::treeTicks).orElse(null);
     }
 
     /** A human hint when the tool, not the server, may be the limit. */
@@ -121,19 +153,6 @@ final class CpuMonitor {
             return -1;
         }
         return -1;
-    }
-
-    private long serverTicks() {
-        if (serverPid <= 0) {
-            return -1;
-        }
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(serverPid), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime (fields 14 and 15)
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
     }
 
     private Map<Long, Long> ioThreadCpu() {

@@ -26,7 +26,7 @@ final class IdleScenario extends Scenario {
     IdleScenario(Options options, String runId) {
         super(options, runId);
         this.scraper = new MetricsScraper(options.httpBase);
-        this.proc = new CpuMonitor(options.serverPid);
+        this.proc = new CpuMonitor(options);
     }
 
     @Override

@@ -5,7 +5,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * WebSocket load generator for SpeechBot Realtime and the reference ws-node peer (loopback only). Scenarios:
- * fanout, typing, receipts, sends, idle, bot; see {@link Options#USAGE}. Prints a human summary and one
+ * fanout, typing, receipts, sends, idle, bot, realistic; see {@link Options#USAGE}. Prints a human summary and one
  * {@code RESULT {json}} line; exit code 0 on a completed run, 1 when the run failed, 2 on a usage error, 3 when
  * the watchdog had to stop a run that overran its time budget.
  */
@@ -42,6 +42,7 @@ public final class LoadTool {
             case "sends" -> new SendsScenario(options, runId);
             case "idle" -> new IdleScenario(options, runId);
             case "bot" -> new BotScenario(options, runId);
+            case "realistic" -> new RealisticScenario(options, runId);
             default -> throw new IllegalStateException(options.scenario);
         };
         try {
@@ -59,9 +60,13 @@ public final class LoadTool {
         }
     }
 
-    /** Every run stops by itself: setup, ramp and preparation get 5 minutes on top of warmup + duration + drain. */
+    /**
+     * Every run stops by itself: setup, ramp and preparation get 5 minutes on top of warmup + duration + drain (of
+     * every step of a rate sweep).
+     */
     private static void startWatchdog(Options o, PrintStream out) {
-        long budgetSeconds = o.warmupSeconds + o.durationSeconds + o.drainSeconds + 300L;
+        int steps = o.rateSteps == null ? 1 : o.rateSteps.count();
+        long budgetSeconds = (long) steps * (o.warmupSeconds + o.durationSeconds + o.drainSeconds) + 300L;
         Thread t = new Thread(() -> {
             try {
                 Thread.sleep(budgetSeconds * 1000);

@@ -7,11 +7,15 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Reads the few series of our server's Prometheus {@code /metrics} that the idle scenario compares: heap used
- * (every {@code jvm_memory_used_bytes{area="heap"}} pool summed, old generation separately), live data after the
- * last GC, open WebSocket connections and active hubs.
+ * Reads the few series of our server's Prometheus {@code /metrics} the scenarios compare: heap used (every
+ * {@code jvm_memory_used_bytes{area="heap"}} pool summed, old generation separately), live data after the last GC,
+ * open WebSocket connections and active hubs (idle), and the store's transactions by kind (before and after a
+ * measurement window: transactions per message).
  */
 final class MetricsScraper {
 
@@ -24,18 +28,44 @@ final class MetricsScraper {
         this.metricsUri = URI.create(base + "/metrics");
     }
 
-    /** The series found (absent ones are left out); empty when the endpoint is missing or unreachable. */
-    Map<String, Double> scrape() {
-        Map<String, Double> m = new LinkedHashMap<>();
-        String text;
+    private static final String COMMIT_COUNT = "speechbot_store_commit_seconds_count{";
+    private static final Pattern KIND = Pattern.compile("[{,]kind=\"([^\"]*)\"");
+
+    /** The exposition text, or null when the endpoint is missing or unreachable. */
+    private String fetch() {
         try {
             HttpResponse<String> res = http.send(HttpRequest.newBuilder(metricsUri).timeout(Duration.ofSeconds(10)).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
-            if (res.statusCode() != 200) {
-                return m;
-            }
-            text = res.body();
+            return res.statusCode() == 200 ? res.body() : null;
         } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /** Group-commit transactions so far by kind (sends, delivered, receipts); empty when /metrics is not ours. */
+    Map<String, Long> storeCommits() {
+        String text = fetch();
+        return text == null ? Map.of() : storeCommits(text);
+    }
+
+    static Map<String, Long> storeCommits(String exposition) {
+        Map<String, Long> m = new TreeMap<>();
+        for (String line : exposition.split("\n")) {
+            if (line.startsWith(COMMIT_COUNT)) {
+                Matcher kind = KIND.matcher(line);
+                if (kind.find()) {
+                    m.merge(kind.group(1), Math.round(value(line)), Long::sum);
+                }
+            }
+        }
+        return m;
+    }
+
+    /** The series found (absent ones are left out); empty when the endpoint is missing or unreachable. */
+    Map<String, Double> scrape() {
+        Map<String, Double> m = new LinkedHashMap<>();
+        String text = fetch();
+        if (text == null) {
             return m;
         }
         double heap = 0;

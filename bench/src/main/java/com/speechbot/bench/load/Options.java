@@ -24,6 +24,12 @@ final class Options {
               sends     --connections C (one chat each unless --members > 1) send_message closed-loop with --window W
                         outstanding; acknowledgements (own new_message echo)/s and ack latency
               idle      --connections C idle sockets held --hold seconds; /metrics heap and ws connections before/after
+              realistic K chats x N members, --rate R messages/s per chat spread over the first --senders members
+                        (default all); every other member marks each message read as soon as it arrives (delivery
+                        ticks and read receipts on); author's time to 'read', server JVM and PostgreSQL CPU per
+                        message (with --server-pid and --server-data-dir), our store transactions per message.
+                        Rate sweep: --rate 1,2,5 or --rate 1 --sweep 2 [--sweep-steps 8], one --warmup/--duration
+                        window per rate, stopping after the step whose read p99 passed --read-p99-bound (50 ms)
               bot       K chats x N members, bot enabled; member 0 prompts, next prompt when the answer completes;
                         time to first bot_response_chunk, inter-chunk gaps, chunks/s (speechbot target only)
 
@@ -35,6 +41,9 @@ final class Options {
                                             without it SPEECHBOT_JWT_SECRET (raw, as the server reads it) is used
               --issuer ISS                  speechbot: iss claim, when the server is configured with jwt.issuer
               --server-pid PID              sample the server's CPU and RSS from /proc (optional)
+              --server-data-dir DIR         speechbot: the server's data dir; its PostgreSQL (postmaster from
+                                            DIR/pg/postmaster.pid, and all its processes) is sampled from /proc
+              --postgres-pid PID            the same from a postmaster pid
               --server-gc                   idle: full GC in the server JVM (jcmd PID GC.run) before each
                                             heap reading, so heap per connection is live data (needs --server-pid)
 
@@ -54,7 +63,7 @@ final class Options {
             """;
 
     private static final Set<String> FLAGS = Set.of("closed-loop", "nio", "quiet", "help", "server-gc");
-    static final Set<String> SCENARIOS = Set.of("fanout", "typing", "receipts", "sends", "idle", "bot");
+    static final Set<String> SCENARIOS = Set.of("fanout", "typing", "receipts", "sends", "idle", "bot", "realistic");
 
     final String scenario;
     final Target target;
@@ -66,11 +75,15 @@ final class Options {
     final String issuer;
     final long serverPid;
     final boolean serverGc;
+    final Path serverDataDir;
+    final long postgresPid;
 
     final int chats;
     final int members;
     final int senders;
     final double rate;
+    /** realistic: the per-chat rate of each measured step (the first is {@link #rate}); null for other scenarios. */
+    final RateSteps rateSteps;
     final boolean closedLoop;
     final int window;
     final int messages;
@@ -112,12 +125,19 @@ final class Options {
         if (serverGc && serverPid == 0) {
             throw new Args.UsageException("--server-gc needs --server-pid (the server JVM to run jcmd GC.run on)");
         }
+        String dataDir = a.string("server-data-dir", null);
+        serverDataDir = dataDir == null ? null : Path.of(dataDir);
+        postgresPid = a.integer("postgres-pid", 0, 1, Integer.MAX_VALUE);
+        if (serverDataDir != null && postgresPid > 0) {
+            throw new Args.UsageException("give --server-data-dir or --postgres-pid, not both");
+        }
 
         boolean idle = scenario.equals("idle");
         boolean sends = scenario.equals("sends");
         boolean bot = scenario.equals("bot");
         boolean fanout = scenario.equals("fanout");
         boolean receipts = scenario.equals("receipts");
+        boolean realistic = scenario.equals("realistic");
         if (bot && target != Target.SPEECHBOT) {
             throw new Args.UsageException("--scenario bot needs --target speechbot: the ws-node peer has no bot");
         }
@@ -129,8 +149,20 @@ final class Options {
         }
         chats = idle || sends ? Math.max(1, (connections + members - 1) / members)
                 : a.integer("chats", bot ? 1 : 10, 1, 100_000);
-        senders = fanout || sends ? a.integer("senders", sends ? members : 1, 1, members) : 0;
-        rate = fanout || receipts || scenario.equals("typing") ? a.decimal("rate", 1.0, 0.001, 100_000) : 0;
+        senders = fanout || sends || realistic ? a.integer("senders", sends || realistic ? members : 1, 1, members) : 0;
+        if (realistic) {
+            if (members < 2) {
+                throw new Args.UsageException("--scenario realistic needs --members >= 2 (authors and readers)");
+            }
+            double factor = a.has("sweep") ? a.decimal("sweep", 2, 1.01, 100) : 0;
+            int steps = factor > 0 ? a.integer("sweep-steps", 8, 2, 50) : 1;
+            rateSteps = RateSteps.parse(a.string("rate", "1"), 0.001, 100_000, factor, steps,
+                    a.decimal("read-p99-bound", 50, 0.001, 600_000));
+            rate = rateSteps.rate(0);
+        } else {
+            rateSteps = null;
+            rate = fanout || receipts || scenario.equals("typing") ? a.decimal("rate", 1.0, 0.001, 100_000) : 0;
+        }
         closedLoop = sends || (fanout && a.flag("closed-loop"));
         window = fanout || sends ? a.integer("window", sends ? 8 : 1, 1, 10_000) : 0;
         if (fanout && !closedLoop && a.has("window")) {
@@ -214,6 +246,11 @@ final class Options {
                 m.put("payload_bytes", payload);
             }
             case "bot" -> m.put("think_ms", thinkMs);
+            case "realistic" -> {
+                m.put("senders", senders);
+                m.put("rates_per_chat", rateSteps.toString());
+                m.put("read_p99_bound_ms", rateSteps.p99BoundMs);
+            }
             default -> { }
         }
         m.put("warmup_s", warmupSeconds);

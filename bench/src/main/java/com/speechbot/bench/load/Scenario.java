@@ -39,6 +39,14 @@ abstract class Scenario implements WsListener {
     /** The window ended: stop generating load (in-flight answers still count during the drain). */
     void stop() {}
 
+    /**
+     * After a window and its drain, with what the runner measured around it: true to run another window on the same
+     * sockets (a rate sweep's next step), false to report. One window unless a scenario says otherwise.
+     */
+    boolean stepDone(Measurement m, Result r) {
+        return false;
+    }
+
     abstract void report(Result r);
 
     /** One short line for the per-second progress. */

@@ -5,6 +5,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,7 +54,7 @@ final class ScenarioRunner {
             }
         }
         scenario.beforeConnect(r);
-        CpuMonitor cpu = new CpuMonitor(options.serverPid);
+        CpuMonitor cpu = new CpuMonitor(options);
         try (WsClient client = new WsClient(options)) {
             r.put("transport", client.transport());
             ConnectionRamp ramp = new ConnectionRamp(options, client, tokens);
@@ -79,40 +80,22 @@ final class ScenarioRunner {
             }
 
             scenario.prepare(progress);
-            Window w = Window.startingNow(options.warmupSeconds, options.durationSeconds);
-            scenario.window = w;
-            scenario.start(w);
-            CpuMonitor.Snapshot a = null;
-            CpuMonitor.Snapshot b;
-            long nextTick = w.trafficStart + SECOND;
-            while (true) {
-                long now = System.nanoTime();
-                if (a == null && now >= w.measureStart) {
-                    a = cpu.snapshot();
-                    cpu.resetMachineSamples();
+            MetricsScraper metrics = options.target == Target.SPEECHBOT ? new MetricsScraper(options.httpBase) : null;
+            Measurement m;
+            int windows = 0;
+            do {
+                windows++;
+                Window w = Window.startingNow(options.warmupSeconds, options.durationSeconds);
+                scenario.window = w;
+                scenario.start(w);
+                m = measure(w, cpu, metrics);
+                scenario.stop();
+                long drainEnd = System.nanoTime() + options.drainSeconds * SECOND;
+                while (System.nanoTime() < drainEnd) {
+                    TimeUnit.MILLISECONDS.sleep(Math.min(1000, Math.max(1, (drainEnd - System.nanoTime()) / 1_000_000)));
+                    progress.say("drain   %s", scenario.progress());
                 }
-                if (now >= w.measureEnd) {
-                    b = cpu.snapshot();
-                    break;
-                }
-                if (now >= nextTick) {
-                    cpu.sampleMachine();
-                    scenario.tick(now);
-                    progress.say("%s %s", now < w.measureStart ? "warmup " : "measure", scenario.progress());
-                    nextTick += SECOND;
-                }
-                long until = Math.min(nextTick, a == null ? w.measureStart : w.measureEnd);
-                long sleep = until - System.nanoTime();
-                if (sleep > 0) {
-                    TimeUnit.NANOSECONDS.sleep(sleep);
-                }
-            }
-            scenario.stop();
-            long drainEnd = System.nanoTime() + options.drainSeconds * SECOND;
-            while (System.nanoTime() < drainEnd) {
-                TimeUnit.MILLISECONDS.sleep(Math.min(1000, Math.max(1, (drainEnd - System.nanoTime()) / 1_000_000)));
-                progress.say("drain   %s", scenario.progress());
-            }
+            } while (scenario.stepDone(m, r));
 
             scenario.report(r);
             conns.put("unexpected_closes", client.stats.unexpectedCloseCount());
@@ -122,11 +105,14 @@ final class ScenarioRunner {
             Map<String, Object> ev = r.section("events");
             ev.put("received_in_window", scenario.events.inWindowByType());
             ev.put("received_total", scenario.events.totals());
-            ev.put("bytes_in_window_per_s", Result.round1(w.perSecond(scenario.events.bytesInWindow.sum())));
+            ev.put("bytes_in_window_per_s", Result.round1(m.window().perSecond(scenario.events.bytesInWindow.sum())));
             ev.put("errors_by_code", scenario.events.errorsByCode());
             ev.put("error_samples", scenario.events.errorSamples());
-            Map<String, Object> cpuFigures = cpu.between(a, b);
+            Map<String, Object> cpuFigures = m.cpu();
             r.put("cpu", cpuFigures);
+            if (!m.storeCommits().isEmpty()) {
+                r.put("store_commits_in_window", m.storeCommits());
+            }
 
             r.line("  events      in window %s", scenario.events.inWindowByType());
             if (scenario.events.errorCount() > 0) {
@@ -135,13 +121,18 @@ final class ScenarioRunner {
             if (client.stats.unexpectedCloseCount() > 0) {
                 r.line("  closed by server/network: %s", client.stats.unexpectedClosesByReason());
             }
-            r.line("CPU: tool %.2f cores (%.0f%% of %d), busiest tool event loop %.0f%%, machine %s%s",
+            r.line("CPU%s: tool %.2f cores (%.0f%% of %d), busiest tool event loop %.0f%%, machine %s%s%s",
+                    windows > 1 ? " (last of " + windows + " windows)" : "",
                     num(cpuFigures.get("tool_cpu_cores")), num(cpuFigures.get("tool_cpu_share")) * 100,
                     (Integer) cpuFigures.get("cores"), num(cpuFigures.get("tool_io_thread_max_util")) * 100,
                     cpuFigures.get("machine_cpu_load") == null ? "n/a"
                             : Math.round(num(cpuFigures.get("machine_cpu_load")) * 100) + "%",
                     cpuFigures.containsKey("server_cpu_cores")
-                            ? String.format(java.util.Locale.ROOT, ", server %.2f cores", num(cpuFigures.get("server_cpu_cores"))) : "");
+                            ? String.format(java.util.Locale.ROOT, ", server %.2f cores", num(cpuFigures.get("server_cpu_cores"))) : "",
+                    cpuFigures.containsKey("postgres_cpu_cores")
+                            ? String.format(java.util.Locale.ROOT, " + PostgreSQL %.2f cores (%d processes)",
+                                    num(cpuFigures.get("postgres_cpu_cores")), (Integer) cpuFigures.get("postgres_processes"))
+                            : cpuFigures.containsKey("postgres_error") ? " (PostgreSQL: " + cpuFigures.get("postgres_error") + ")" : "");
             String hint = CpuMonitor.bottleneckHint(cpuFigures);
             if (hint != null) {
                 r.line("%s", hint);
@@ -152,6 +143,50 @@ final class ScenarioRunner {
             scenario.afterClose(r);
         }
         return r;
+    }
+
+    /**
+     * Waits out the warmup and the window, ticking the scenario once a second; the CPU and the store's transaction
+     * counts are read at the window's edges (the /metrics request outside it, so its cost is not counted).
+     */
+    private Measurement measure(Window w, CpuMonitor cpu, MetricsScraper metrics) throws InterruptedException {
+        CpuMonitor.Snapshot a = null;
+        Map<String, Long> commitsBefore = Map.of();
+        long nextTick = w.trafficStart + SECOND;
+        while (true) {
+            long now = System.nanoTime();
+            if (a == null && now >= w.measureStart) {
+                commitsBefore = metrics == null ? Map.of() : metrics.storeCommits();
+                a = cpu.snapshot();
+                cpu.resetMachineSamples();
+            }
+            if (now >= w.measureEnd) {
+                CpuMonitor.Snapshot b = cpu.snapshot();
+                Map<String, Long> commitsAfter = metrics == null ? Map.of() : metrics.storeCommits();
+                return new Measurement(w, cpu.between(a, b), delta(commitsBefore, commitsAfter));
+            }
+            if (now >= nextTick) {
+                cpu.sampleMachine();
+                scenario.tick(now);
+                progress.say("%s %s", now < w.measureStart ? "warmup " : "measure", scenario.progress());
+                nextTick += SECOND;
+            }
+            long until = Math.min(nextTick, a == null ? w.measureStart : w.measureEnd);
+            long sleep = until - System.nanoTime();
+            if (sleep > 0) {
+                TimeUnit.NANOSECONDS.sleep(sleep);
+            }
+        }
+    }
+
+    /** Counts that grew between two scrapes, by key; empty when either scrape found nothing. */
+    static Map<String, Long> delta(Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Long> d = new TreeMap<>();
+        if (before.isEmpty() || after.isEmpty()) {
+            return d;
+        }
+        after.forEach((k, v) -> d.put(k, v - before.getOrDefault(k, 0L)));
+        return d;
     }
 
     private static void closeAll(List<WsConnection> open) throws InterruptedException {

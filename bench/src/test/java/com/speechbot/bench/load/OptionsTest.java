@@ -62,6 +62,39 @@ class OptionsTest {
     }
 
     @Test
+    void realisticDefaultsAndSweep() {
+        Options r = parse("--scenario", "realistic", "--target", "ws-node", "--chats", "100");
+        assertThat(r.members).isEqualTo(10);
+        assertThat(r.senders).isEqualTo(10);
+        assertThat(r.rate).isEqualTo(1.0);
+        assertThat(r.rateSteps.count()).isEqualTo(1);
+        assertThat(r.serverDataDir).isNull();
+
+        Options sweep = parse("--scenario", "realistic", "--rate", "2", "--sweep", "1.5", "--sweep-steps", "4",
+                "--read-p99-bound", "20", "--server-data-dir", "/tmp/sb", "--target", "ws-node");
+        assertThat(sweep.rateSteps.toString()).isEqualTo("2.00, 3.00, 4.50, 6.75");
+        assertThat(sweep.rateSteps.p99BoundMs).isEqualTo(20.0);
+        assertThat(sweep.serverDataDir.toString()).isEqualTo("/tmp/sb");
+        assertThat(parse("--scenario", "realistic", "--rate", "1,5,10", "--target", "ws-node").rate).isEqualTo(1.0);
+    }
+
+    @Test
+    void realisticMistakesAreUsageErrors() {
+        String[][] bad = {
+                {"--scenario", "realistic", "--members", "1"},
+                {"--scenario", "realistic", "--rate", "5,1"},
+                {"--scenario", "realistic", "--rate", "1,2", "--sweep", "2"},
+                {"--scenario", "realistic", "--sweep-steps", "3"},
+                {"--scenario", "realistic", "--senders", "11"},
+                {"--scenario", "realistic", "--server-data-dir", "/d", "--postgres-pid", "7"},
+                {"--scenario", "fanout", "--rate", "1,2"},
+        };
+        for (String[] args : bad) {
+            assertThatThrownBy(() -> parse(args)).as(String.join(" ", args)).isInstanceOf(Args.UsageException.class);
+        }
+    }
+
+    @Test
     void helpIsNotARun() {
         assertThat(parse("--help")).isNull();
     }
