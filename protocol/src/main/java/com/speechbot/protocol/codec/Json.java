@@ -1,6 +1,9 @@
 package com.speechbot.protocol.codec;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,9 +17,20 @@ import java.io.UncheckedIOException;
 /** Shared Jackson configuration: snake_case fields, ISO-8601 UTC timestamps, nulls written (clients read fields by key). */
 public final class Json {
 
+    /**
+     * No string length limit of the parser's own: what is read is bounded by the transport (server.max_body_bytes,
+     * websocket.max_frame_bytes), and the size rules that apply to a string are the API's to report — Jackson's default
+     * 20 M characters would turn the spec's 15 MiB attachment (20.9 M base64 characters) into INVALID_JSON instead of
+     * 413 ATTACHMENT_TOO_LARGE.
+     */
+    private static final StreamReadConstraints READ_LIMITS = StreamReadConstraints.builder()
+            .maxStringLength(Integer.MAX_VALUE)
+            .build();
+
     // Emoji (outside the BMP) are written as UTF-8, not as escaped surrogate pairs.
-    private static final ObjectMapper MAPPER = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
-            .enable(com.fasterxml.jackson.core.json.JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build())
+    private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(READ_LIMITS)
+            .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build())
             .registerModule(new JavaTimeModule())
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)

@@ -212,19 +212,19 @@ public final class SendCommandParser {
                     "Required, the size in bytes of the decoded data");
         }
         long declared = size.asLong();
+        JsonNode data = a.get("data");
+        String b64 = data != null && data.isTextual() ? stripWhitespace(data.asText()) : null;
+        // The data's own size rules over the declared one (which may understate it); both are known before decoding.
+        long provided = b64 == null ? 0 : decodedSize(b64);
+        if (provided > limits.maxAttachmentBytes()) {
+            throw tooLarge(provided);
+        }
         if (declared > limits.maxAttachmentBytes()) {
             throw tooLarge(declared);
         }
-        JsonNode data = a.get("data");
-        if (data == null || !data.isTextual()) {
+        if (b64 == null) {
             throw ApiException.field(ErrorCode.INVALID_ATTACHMENT, "Attachment data is required", prefix + "data",
                     "Required, base64-encoded content");
-        }
-        String b64 = stripWhitespace(data.asText());
-        // refuse what cannot fit before allocating for it
-        long estimated = (long) b64.length() / 4 * 3;
-        if (estimated - 2 > limits.maxAttachmentBytes()) {
-            throw tooLarge(estimated - padding(b64));
         }
         byte[] bytes;
         try {
@@ -232,9 +232,6 @@ public final class SendCommandParser {
         } catch (IllegalArgumentException e) {
             throw ApiException.field(ErrorCode.INVALID_ATTACHMENT, "Attachment data is not valid base64", prefix + "data",
                     "Must be valid base64");
-        }
-        if (bytes.length > limits.maxAttachmentBytes()) {
-            throw tooLarge(bytes.length);
         }
         if (bytes.length != declared) {
             Map<String, Object> details = new LinkedHashMap<>();
@@ -253,12 +250,18 @@ public final class SendCommandParser {
         return new ApiException(ErrorCode.ATTACHMENT_TOO_LARGE, "Attachment size exceeds maximum limit", details);
     }
 
-    private static int padding(String b64) {
-        int p = 0;
-        for (int i = b64.length() - 1; i >= 0 && b64.charAt(i) == '='; i--) {
-            p++;
+    /**
+     * The number of bytes {@code b64} decodes to, from its length alone: every 4 characters carry 3 bytes, and each
+     * trailing '=' (or each character missing from an unpadded last group) one byte less. Exact for valid base64;
+     * invalid base64 is refused when decoded.
+     */
+    static long decodedSize(String b64) {
+        int chars = b64.length();
+        int padding = 0;
+        while (padding < 2 && padding < chars && b64.charAt(chars - 1 - padding) == '=') {
+            padding++;
         }
-        return p;
+        return (long) (chars - padding) * 3 / 4;
     }
 
     private static String stripWhitespace(String s) {

@@ -50,6 +50,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(WebSocketSession.class);
     private static final int REPLAY_PAGE = 500;
+    private static final int MAX_CLOSE_REASON = 123;
 
     private final WebSocketServerHandshaker handshaker;
     private final HubRegistry hubs;
@@ -62,6 +63,8 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter {
     private Subscriber subscriber;
     /** A resume replay waiting for the client to read what was written so far. */
     private Runnable whenWritable;
+    /** A close frame was sent (echo or failure): later frames are ignored and no second close is sent. */
+    private boolean closing;
 
     WebSocketSession(WebSocketServerHandshaker handshaker, HubRegistry hubs, MessageStore store, SendCommandParser parser,
                      Executor db, long chat, String userId) {
@@ -146,12 +149,15 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
+            if (closing) {
+                return; // RFC 6455 §5.5.1: nothing more is read once a close frame was sent
+            }
             if (msg instanceof TextWebSocketFrame text) {
                 onText(text.text());
             } else if (msg instanceof PingWebSocketFrame ping) {
                 ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
             } else if (msg instanceof CloseWebSocketFrame close) {
-                handshaker.close(ctx.channel(), close.retain());
+                onClose(close);
             } else if (msg instanceof BinaryWebSocketFrame) {
                 sendError(ErrorCode.BINARY_NOT_SUPPORTED, "Binary frames are not supported; send JSON text frames", null);
             } else if (!(msg instanceof PongWebSocketFrame) && !(msg instanceof WebSocketFrame)) {
@@ -160,6 +166,19 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter {
         } finally {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    /**
+     * Completes the close handshake (§5.5.1): echoes the client's status code (the decoder let only codes a peer may send
+     * through, see {@link StrictHandshaker}); a close without a code is answered with 1000, since 1005 ("no code") must
+     * never be sent.
+     */
+    private void onClose(CloseWebSocketFrame close) {
+        closing = true;
+        CloseWebSocketFrame reply = close.content().isReadable()
+                ? new CloseWebSocketFrame(close.statusCode(), close.reasonText())
+                : new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE);
+        handshaker.close(ctx.channel(), reply);
     }
 
     private void onText(String text) {
@@ -309,9 +328,8 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter {
         if (evt instanceof IdleStateEvent idle) {
             if (idle.state() == IdleState.READER_IDLE) {
                 // No pong (nor anything else) for the whole timeout: the peer is gone.
-                ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION.code(), "heartbeat timeout"))
-                        .addListener(ChannelFutureListener.CLOSE);
-            } else if (idle.state() == IdleState.ALL_IDLE) {
+                failConnection(WebSocketCloseStatus.POLICY_VIOLATION, "heartbeat timeout");
+            } else if (idle.state() == IdleState.ALL_IDLE && !closing) {
                 ctx.writeAndFlush(new PingWebSocketFrame());
             }
             return;
@@ -330,12 +348,9 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof TooLongFrameException || cause instanceof CorruptedWebSocketFrameException
-                || cause instanceof CorruptedFrameException) {
-            int code = cause instanceof CorruptedWebSocketFrameException c && c.closeStatus() != null
-                    ? c.closeStatus().code() : WebSocketCloseStatus.MESSAGE_TOO_BIG.code();
-            ctx.writeAndFlush(new CloseWebSocketFrame(code, "frame rejected: " + cause.getMessage()))
-                    .addListener(ChannelFutureListener.CLOSE);
+        WebSocketCloseStatus status = failureStatus(cause);
+        if (status != null) {
+            failConnection(status, cause.getMessage());
             return;
         }
         if (cause instanceof IOException) {
@@ -344,6 +359,35 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter {
             log.warn("websocket error in chat {}", chat, cause);
         }
         ctx.close();
+    }
+
+    /** The close code for a frame the codec refused (§7.4.1), or null when {@code cause} is not about a frame. */
+    private static WebSocketCloseStatus failureStatus(Throwable cause) {
+        if (cause instanceof CorruptedWebSocketFrameException c) {
+            return c.closeStatus() != null ? c.closeStatus() : WebSocketCloseStatus.PROTOCOL_ERROR;
+        }
+        if (cause instanceof TooLongFrameException) {
+            return WebSocketCloseStatus.MESSAGE_TOO_BIG;
+        }
+        if (cause instanceof CorruptedFrameException) {
+            return WebSocketCloseStatus.PROTOCOL_ERROR;
+        }
+        return null;
+    }
+
+    /** Fails the connection (§7.1.7): one close frame with {@code status}, then the TCP connection ends. */
+    private void failConnection(WebSocketCloseStatus status, String why) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        ctx.writeAndFlush(new CloseWebSocketFrame(status.code(), closeReason(why))).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** A control frame holds at most 125 bytes, the code included: keep the reason short and ASCII. */
+    private static String closeReason(String why) {
+        String reason = why == null ? "" : why.replaceAll("[^ -~]", "?");
+        return reason.length() <= MAX_CLOSE_REASON ? reason : reason.substring(0, MAX_CLOSE_REASON);
     }
 
     private static String clientMessageId(JsonNode data) {
